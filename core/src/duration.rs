@@ -1,0 +1,1 @@
+//! GEP-2257 durations (to be written).

@@ -1,0 +1,1 @@
+//! cors filter (to be written).

@@ -1,0 +1,1 @@
+//! header filter (to be written).

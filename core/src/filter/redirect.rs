@@ -1,0 +1,1 @@
+//! redirect filter (to be written).

@@ -1,0 +1,1 @@
+//! rewrite filter (to be written).

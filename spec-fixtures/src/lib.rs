@@ -1,0 +1,1 @@
+//! The spec fixture format and runner.
