@@ -1,0 +1,402 @@
+//! Decisions: where one HTTP request goes.
+//!
+//! A [`Decision`] borrows from the router and the request; a plain forward
+//! allocates nothing. Weighted choice takes the caller's random number.
+//!
+//! # Listener selection (`apis/v1/gateway_types.go`)
+//!
+//! - Only programmed listeners of the request's port and protocol serve it. No such
+//!   listener: the connection is refused ([`Decision::Reject`]).
+//! - **HTTP**: the most specific listener whose hostname matches the `Host` (exact
+//!   name, then the wildcard with the longest suffix, then no hostname). None: 404.
+//!   A request never falls through to a less specific listener when the chosen
+//!   listener's routes do not match (listener isolation): 404.
+//! - **HTTPS**: the TLS handshake picks the most specific listener matching the SNI
+//!   (without SNI, a listener with no hostname); none: the handshake is refused. Then
+//!   the `Host` is compared with every HTTPS listener of the port: none matches →
+//!   404; the most specific match is another listener → 421 Misdirected Request
+//!   (GEP-3567).
+//! - A request target that is not a valid origin-form path answers 400.
+
+use std::borrow::Cow;
+
+use serde::Serialize;
+
+use crate::backend::ServiceBackend;
+use crate::filter::cors::Cors;
+use crate::filter::redirect::RedirectInput;
+use crate::hostname::HostKey;
+use crate::path;
+use crate::request::{HttpRequest, Scheme};
+use crate::router::{
+    Action, BackendTarget, Entry, GatewayRt, ListenerRt, Mirror, Protocol, Router, RuleFilters, RuleRt, Timeouts,
+    WeightedBackend,
+};
+
+/// A Gateway named by namespace and name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct GatewayRef<'a> {
+    /// Namespace.
+    pub namespace: &'a str,
+    /// Name.
+    pub name: &'a str,
+}
+
+impl<'a> GatewayRef<'a> {
+    /// Names a Gateway.
+    pub fn new(namespace: &'a str, name: &'a str) -> Self {
+        GatewayRef { namespace, name }
+    }
+}
+
+/// The outcome for one request. No match is a decision, not an error.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Decision<'a> {
+    /// Send to a backend (after [`Forward::pick`]).
+    Forward(Forward<'a>),
+    /// Answer with a redirect.
+    Redirect(RedirectTo<'a>),
+    /// Answer directly: 404 no route, 500 no valid backend, 421 misdirected, 400
+    /// bad path, or a CORS preflight.
+    Respond(Respond<'a>),
+    /// Refuse the connection (no listener, TLS handshake no listener serves).
+    Reject(Reject),
+}
+
+/// Which listener, route, rule and match decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Matched<'a> {
+    /// The listener (sectionName) that accepted the request.
+    pub listener: &'a str,
+    /// The route's kind (`HTTPRoute`).
+    pub route_kind: &'a str,
+    /// The route's namespace.
+    pub route_namespace: &'a str,
+    /// The route's name.
+    pub route_name: &'a str,
+    /// Index of the rule in the route.
+    pub rule: usize,
+    /// The rule's `name`, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule_name: Option<&'a str>,
+    /// Index of the match in the rule.
+    pub match_index: usize,
+}
+
+/// A forward decision.
+#[derive(Debug)]
+pub struct Forward<'a> {
+    matched: Matched<'a>,
+    rule: &'a RuleRt,
+    backends: &'a [WeightedBackend],
+    total: u64,
+    req: HttpRequest<'a>,
+    path: Cow<'a, str>,
+}
+
+/// The result of a weighted pick.
+#[derive(Debug, Clone, Copy)]
+pub enum Pick<'a> {
+    /// Send to this Service port; `backend` carries its filters.
+    Backend {
+        /// The chosen backendRef.
+        backend: &'a WeightedBackend,
+        /// Its resolved Service port.
+        service: &'a ServiceBackend,
+    },
+    /// The share of an invalid backend: answer with this status (500).
+    Error {
+        /// The chosen (invalid) backendRef.
+        backend: Option<&'a WeightedBackend>,
+        /// 500.
+        status: u16,
+    },
+}
+
+/// The request as the backend receives it, after filters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UpstreamRequest {
+    /// Method.
+    pub method: String,
+    /// `Host` value (with the port the client sent, unless rewritten).
+    pub host: String,
+    /// Path and query.
+    pub path: String,
+    /// Headers in order (names as sent or as set by a filter).
+    pub headers: Vec<(String, String)>,
+}
+
+impl<'a> Forward<'a> {
+    /// Which listener, route, rule and match decided.
+    pub fn matched(&self) -> &Matched<'a> {
+        &self.matched
+    }
+
+    /// The rule's backendRefs, resolved or not, with weights.
+    pub fn backends(&self) -> &'a [WeightedBackend] {
+        self.backends
+    }
+
+    /// The rule-level filters.
+    pub fn filters(&self) -> &'a RuleFilters {
+        &self.rule.filters
+    }
+
+    /// The rule's timeouts.
+    pub fn timeouts(&self) -> Timeouts {
+        self.rule.filters.timeouts
+    }
+
+    /// The normalised request path (no query).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Chooses a backendRef by weight with the caller's random number.
+    pub fn pick(&self, random: u64) -> Pick<'a> {
+        let mut point = if self.total == 0 { 0 } else { random % self.total };
+        let mut last = None;
+        for b in self.backends {
+            if b.weight == 0 {
+                continue;
+            }
+            last = Some(b);
+            if point < u64::from(b.weight) {
+                break;
+            }
+            point -= u64::from(b.weight);
+        }
+        // Compile builds a Forward only with a valid backend of non-zero weight.
+        match last.map(|b| (b, &b.target)) {
+            Some((backend, BackendTarget::Service(service))) => Pick::Backend { backend, service },
+            Some((backend, BackendTarget::Invalid(_))) => Pick::Error { backend: Some(backend), status: 500 },
+            None => Pick::Error { backend: None, status: 500 },
+        }
+    }
+
+    /// The only backendRef with non-zero weight, if exactly one.
+    pub fn single_backend(&self) -> Option<&'a WeightedBackend> {
+        let mut it = self.backends.iter().filter(|b| b.weight > 0);
+        let first = it.next()?;
+        it.next().is_none().then_some(first)
+    }
+
+    /// The request as `backend` receives it: rule filters, then the backend's.
+    pub fn upstream_request(&self, backend: Option<&WeightedBackend>) -> UpstreamRequest {
+        let mut headers: Vec<(String, String)> = self
+            .req
+            .headers
+            .iter()
+            .filter(|(n, _)| !n.eq_ignore_ascii_case("host") && !n.starts_with(':'))
+            .map(|(n, v)| (n.to_owned(), v.to_owned()))
+            .collect();
+        let mut host = self.req.host.to_owned();
+        let mut path = self.path.to_string();
+        let bf = backend.map(|b| &b.filters);
+        let rule = &self.rule.filters;
+        for modifier in [rule.request_headers.as_ref(), bf.and_then(|f| f.request_headers.as_ref())].into_iter().flatten() {
+            modifier.apply(&mut headers);
+        }
+        for rewrite in [rule.rewrite.as_ref(), bf.and_then(|f| f.rewrite.as_ref())].into_iter().flatten() {
+            if let Some(h) = &rewrite.hostname {
+                host.clone_from(h);
+            }
+            if let Some(m) = &rewrite.path {
+                path = m.apply(&path, &self.rule.matched_prefix);
+            }
+        }
+        if let Some(q) = self.req.query() {
+            path.push('?');
+            path.push_str(q);
+        }
+        UpstreamRequest { method: self.req.method.to_owned(), host, path, headers }
+    }
+
+    /// The response headers the client receives: the backend's, after the rule's and
+    /// the backend's ResponseHeaderModifier, plus CORS headers for an allowed origin.
+    pub fn response_headers(&self, backend: Option<&WeightedBackend>, from_backend: &[(String, String)]) -> Vec<(String, String)> {
+        let mut headers = from_backend.to_vec();
+        let rule = &self.rule.filters;
+        let bf = backend.map(|b| &b.filters);
+        for modifier in [rule.response_headers.as_ref(), bf.and_then(|f| f.response_headers.as_ref())].into_iter().flatten() {
+            modifier.apply(&mut headers);
+        }
+        if let (Some(cors), Some(origin)) = (&rule.cors, self.req.headers.get("origin")) {
+            for (n, v) in cors.response_headers(origin) {
+                headers.retain(|(h, _)| !h.eq_ignore_ascii_case(&n));
+                headers.push((n, v));
+            }
+        }
+        headers
+    }
+
+    /// Mirrors for a request sent to `backend`: the rule's, then the backend's.
+    pub fn mirrors(&self, backend: Option<&'a WeightedBackend>) -> impl Iterator<Item = &'a Mirror> + 'a {
+        let rule: &'a RuleRt = self.rule;
+        rule.filters.mirrors.iter().chain(backend.into_iter().flat_map(|b| b.filters.mirrors.iter()))
+    }
+}
+
+/// A redirect decision.
+#[derive(Debug, Clone)]
+pub struct RedirectTo<'a> {
+    /// Which listener, route and rule decided.
+    pub matched: Matched<'a>,
+    /// 301, 302, 303, 307 or 308.
+    pub status: u16,
+    /// The `Location` header value.
+    pub location: String,
+}
+
+/// A direct answer.
+#[derive(Debug, Clone)]
+pub struct Respond<'a> {
+    /// The rule that decided, when one did (a 500 or a CORS preflight).
+    pub matched: Option<Matched<'a>>,
+    /// 400, 404, 421, 500, or the CORS preflight status.
+    pub status: u16,
+    /// Why, in a word: `NoMatchingRoute`, `NoMatchingListener`, `Misdirected`,
+    /// `InvalidBackend`, `NoBackends`, `UnsupportedExtension`, `BadPath`, `CorsPreflight`.
+    pub reason: &'static str,
+    /// Headers of the answer (CORS preflight), empty otherwise.
+    pub headers: Vec<(String, String)>,
+    /// For gRPC: the status code a proxy sends in `grpc-status` (12 Unimplemented
+    /// for 404, 14 Unavailable for 500), else `None`.
+    pub grpc_status: Option<u8>,
+}
+
+/// A refused connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Reject {
+    /// `NoGateway`, `NoListener`, `NoTlsListener`.
+    pub reason: &'static str,
+}
+
+impl Router {
+    /// Decides where an HTTP or HTTPS request arriving at `port` of a Gateway goes.
+    pub fn route_http<'a>(&'a self, gateway: GatewayRef<'_>, port: u16, req: &HttpRequest<'a>) -> Decision<'a> {
+        let Some(gw) = self.gateway(gateway.namespace, gateway.name) else {
+            return Decision::Reject(Reject { reason: "NoGateway" });
+        };
+        let listener = match select_listener(gw, port, req) {
+            Selected::Listener(l) => l,
+            Selected::Reject(reason) => return Decision::Reject(Reject { reason }),
+            Selected::Respond(status, reason) => return respond(None, status, reason),
+        };
+        let Some(path) = path::normalize(req.path()) else {
+            return respond(None, 400, "BadPath");
+        };
+        let host = HostKey::new(req.host);
+        match listener.lookup(&host, &path, req) {
+            Some(entry) => self.decide(listener, entry, req, path),
+            None => respond(None, 404, "NoMatchingRoute"),
+        }
+    }
+
+    pub(crate) fn decide<'a>(&'a self, listener: &'a ListenerRt, entry: &'a Entry, req: &HttpRequest<'a>, path: Cow<'a, str>) -> Decision<'a> {
+        let Some(rule) = self.inner.rules.get(entry.rule as usize) else {
+            return respond(None, 500, "NoBackends");
+        };
+        let route = self.inner.routes.get(rule.route as usize);
+        let matched = Matched {
+            listener: &listener.name,
+            route_kind: route.map_or("HTTPRoute", |r| r.kind),
+            route_namespace: route.map_or("", |r| r.namespace.as_str()),
+            route_name: route.map_or("", |r| r.name.as_str()),
+            rule: usize::from(rule.index),
+            rule_name: rule.name.as_deref(),
+            match_index: usize::from(entry.match_index),
+        };
+        if let Some(cors) = &rule.filters.cors {
+            let origin = req.headers.get("origin");
+            if Cors::is_preflight(req.method, origin, req.headers.get("access-control-request-method")) {
+                let headers = cors.preflight_headers(
+                    origin.unwrap_or(""),
+                    req.headers.get("access-control-request-method").unwrap_or(""),
+                    req.headers.get("access-control-request-headers"),
+                );
+                return Decision::Respond(Respond {
+                    matched: Some(matched),
+                    status: Cors::PREFLIGHT_STATUS,
+                    reason: "CorsPreflight",
+                    headers,
+                    grpc_status: None,
+                });
+            }
+        }
+        match &rule.action {
+            Action::Forward { backends, total } => {
+                Decision::Forward(Forward { matched, rule, backends, total: *total, req: *req, path })
+            }
+            Action::Redirect(r) => {
+                let input = RedirectInput {
+                    scheme: req.scheme.as_str(),
+                    host: req.host,
+                    listener_port: listener.port,
+                    path: &path,
+                    query: req.query(),
+                    matched_prefix: &rule.matched_prefix,
+                };
+                Decision::Redirect(RedirectTo { matched, status: r.status, location: r.location(&input) })
+            }
+            Action::Respond { status, reason } => respond(Some(matched), *status, reason),
+        }
+    }
+}
+
+pub(crate) fn respond<'a>(matched: Option<Matched<'a>>, status: u16, reason: &'static str) -> Decision<'a> {
+    Decision::Respond(Respond { matched, status, reason, headers: Vec::new(), grpc_status: None })
+}
+
+pub(crate) enum Selected<'r> {
+    Listener(&'r ListenerRt),
+    Reject(&'static str),
+    Respond(u16, &'static str),
+}
+
+/// The most specific programmed listener of `protocol` on `port` whose hostname
+/// matches `host` (`None` host: only a listener without hostname).
+pub(crate) fn most_specific<'r>(gw: &'r GatewayRt, port: u16, protocol: Protocol, host: Option<&str>) -> Option<&'r ListenerRt> {
+    gw.listeners
+        .iter()
+        .filter(|l| l.programmed && l.port == port && l.protocol == Some(protocol))
+        .filter(|l| match (&l.hostname, host) {
+            (None, _) => true,
+            (Some(h), Some(host)) => h.matches(host),
+            (Some(_), None) => false,
+        })
+        .max_by_key(|l| l.hostname.as_ref().map(|h| h.specificity()))
+}
+
+pub(crate) fn select_listener<'r>(gw: &'r GatewayRt, port: u16, req: &HttpRequest<'_>) -> Selected<'r> {
+    let protocol = match req.scheme {
+        Scheme::Http => Protocol::Http,
+        Scheme::Https => Protocol::Https,
+    };
+    let serving = gw.listeners.iter().any(|l| l.programmed && l.port == port && l.protocol == Some(protocol));
+    if !serving {
+        return Selected::Reject("NoListener");
+    }
+    let host = HostKey::new(req.host);
+    let host = Some(host.as_str()).filter(|h| !h.is_empty());
+    match protocol {
+        Protocol::Http => match most_specific(gw, port, protocol, host) {
+            Some(l) => Selected::Listener(l),
+            None => Selected::Respond(404, "NoMatchingListener"),
+        },
+        Protocol::Https => {
+            let sni = req.sni.map(HostKey::new);
+            let sni = sni.as_ref().map(HostKey::as_str).filter(|s| !s.is_empty());
+            let Some(by_sni) = most_specific(gw, port, protocol, sni) else {
+                return Selected::Reject("NoTlsListener");
+            };
+            match most_specific(gw, port, protocol, host) {
+                None => Selected::Respond(404, "NoMatchingListener"),
+                Some(by_host) if !std::ptr::eq(by_host, by_sni) => Selected::Respond(421, "Misdirected"),
+                Some(_) => Selected::Listener(by_sni),
+            }
+        }
+    }
+}

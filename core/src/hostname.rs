@@ -1,0 +1,175 @@
+//! Hostnames: Gateway API hostname matching and intersection (`apis/v1/shared_types.go`
+//! `Hostname`; `site/content/en/docs/concepts/hostnames.md`).
+//!
+//! A wildcard `*.example.com` is a suffix match over one or more whole labels: it
+//! matches `a.example.com` and `a.b.example.com`, never `example.com` itself.
+
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+
+/// A listener or route hostname, lower case, valid by construction.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Hostname {
+    /// A precise name, e.g. `foo.example.com`.
+    Exact(Box<str>),
+    /// A wildcard, stored as its suffix with the leading dot: `*.example.com` is
+    /// `.example.com`.
+    Wildcard(Box<str>),
+}
+
+impl Hostname {
+    /// Parses a hostname already checked by validation (lower-cased here for safety).
+    pub fn parse(text: &str) -> Hostname {
+        let lower = text.to_ascii_lowercase();
+        match lower.strip_prefix('*') {
+            Some(suffix) => Hostname::Wildcard(suffix.into()),
+            None => Hostname::Exact(lower.into()),
+        }
+    }
+
+    /// Whether a request host (lower case, no port, no trailing dot) matches.
+    pub fn matches(&self, host: &str) -> bool {
+        match self {
+            Hostname::Exact(h) => **h == *host,
+            Hostname::Wildcard(suffix) => host.len() > suffix.len() && host.ends_with(&**suffix),
+        }
+    }
+
+    /// Whether this is a wildcard.
+    pub fn is_wildcard(&self) -> bool {
+        matches!(self, Hostname::Wildcard(_))
+    }
+
+    /// The intersection of a listener hostname (`None`: any) and a route hostname,
+    /// as the hostnames concept page defines it; `None` when they do not intersect.
+    pub fn intersect(listener: Option<&Hostname>, route: &Hostname) -> Option<Hostname> {
+        let Some(listener) = listener else { return Some(route.clone()) };
+        match (listener, route) {
+            (Hostname::Exact(l), Hostname::Exact(r)) => (l == r).then(|| route.clone()),
+            (Hostname::Wildcard(_), Hostname::Exact(r)) => listener.matches(r).then(|| route.clone()),
+            (Hostname::Exact(l), Hostname::Wildcard(_)) => route.matches(l).then(|| listener.clone()),
+            (Hostname::Wildcard(l), Hostname::Wildcard(r)) => {
+                if r.ends_with(&**l) {
+                    Some(route.clone())
+                } else if l.ends_with(&**r) {
+                    Some(listener.clone())
+                } else {
+                    None
+                }
+            }
+        }
+    }
+
+    /// Specificity for choosing among listeners: exact names first, then wildcards
+    /// with more characters (and so more labels) after the `*`. Larger is more specific.
+    pub(crate) fn specificity(&self) -> (bool, usize) {
+        match self {
+            Hostname::Exact(h) => (true, h.len()),
+            Hostname::Wildcard(s) => (false, s.len()),
+        }
+    }
+}
+
+impl fmt::Display for Hostname {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Hostname::Exact(h) => f.write_str(h),
+            Hostname::Wildcard(s) => write!(f, "*{s}"),
+        }
+    }
+}
+
+impl Serialize for Hostname {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// A request host folded for matching without allocating: the port and a trailing
+/// dot removed, ASCII lower-cased into an inline buffer. Hosts longer than any
+/// valid DNS name keep an empty key (they can match only listeners and routes
+/// without hostnames).
+#[derive(Clone)]
+pub(crate) struct HostKey {
+    buf: [u8; 255],
+    len: u8,
+}
+
+impl HostKey {
+    pub(crate) fn new(host: &str) -> HostKey {
+        let bare = strip_port(host);
+        let bare = bare.strip_suffix('.').unwrap_or(bare);
+        let mut key = HostKey { buf: [0; 255], len: 0 };
+        if bare.len() <= key.buf.len() {
+            for (dst, src) in key.buf.iter_mut().zip(bare.bytes()) {
+                *dst = src.to_ascii_lowercase();
+            }
+            key.len = u8::try_from(bare.len()).unwrap_or(0);
+        }
+        key
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        // ASCII lower-casing of valid UTF-8 stays valid UTF-8.
+        std::str::from_utf8(&self.buf[..usize::from(self.len)]).unwrap_or("")
+    }
+}
+
+impl fmt::Debug for HostKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("HostKey").field(&self.as_str()).finish()
+    }
+}
+
+/// The host part of a `Host` header value: `example.com:8080` → `example.com`,
+/// `[::1]:8080` → `[::1]`.
+pub(crate) fn strip_port(host: &str) -> &str {
+    if host.starts_with('[') {
+        return match host.find(']') {
+            Some(end) => &host[..=end],
+            None => host,
+        };
+    }
+    match host.rsplit_once(':') {
+        Some((h, port)) if !h.contains(':') && port.bytes().all(|b| b.is_ascii_digit()) => h,
+        _ => host,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(s: &str) -> Hostname {
+        Hostname::parse(s)
+    }
+
+    #[test]
+    fn wildcard_matches_one_or_more_labels_never_the_apex() {
+        assert!(h("*.example.com").matches("test.example.com"));
+        assert!(h("*.example.com").matches("foo.test.example.com"));
+        assert!(!h("*.example.com").matches("example.com"));
+        assert!(h("*.com").matches("example.com"));
+    }
+
+    #[test]
+    fn intersection_follows_the_hostnames_concept_page() {
+        let l = h("*.example.com");
+        assert_eq!(Hostname::intersect(Some(&l), &h("test.example.com")), Some(h("test.example.com")));
+        assert_eq!(Hostname::intersect(Some(&l), &h("test.example.net")), None);
+        assert_eq!(Hostname::intersect(Some(&h("test.example.com")), &h("*.example.com")), Some(h("test.example.com")));
+        assert_eq!(Hostname::intersect(Some(&h("*.com")), &h("*.example.com")), Some(h("*.example.com")));
+        assert_eq!(Hostname::intersect(Some(&h("*.example.com")), &h("*.com")), Some(h("*.example.com")));
+        assert_eq!(Hostname::intersect(None, &h("a.b")), Some(h("a.b")));
+        assert_eq!(Hostname::intersect(Some(&h("example.com")), &h("*.example.com")), None);
+    }
+
+    #[test]
+    fn host_key_ignores_port_case_and_trailing_dot() {
+        assert_eq!(HostKey::new("Very.Specific.COM:1234").as_str(), "very.specific.com");
+        assert_eq!(HostKey::new("example.com.").as_str(), "example.com");
+        assert_eq!(HostKey::new("[::1]:8080").as_str(), "[::1]");
+        assert_eq!(HostKey::new(&"a".repeat(300)).as_str(), "");
+    }
+}

@@ -1,0 +1,258 @@
+//! Matchers: the compiled conditions of one `HTTPRouteMatch` (path, method,
+//! headers, query parameters), valid by construction.
+//!
+//! # Match policy
+//!
+//! - **Path.** `Exact` compares the whole normalised path, case-sensitively.
+//!   `PathPrefix` matches whole path elements: `/abc` matches `/abc`, `/abc/` and
+//!   `/abc/def`, never `/abcd`; a trailing `/` in the configured value is ignored.
+//!   `RegularExpression` uses the `regex` crate (RE2 syntax, linear time), anchored
+//!   to the whole path, with a compiled size limit of [`REGEX_SIZE_LIMIT`] bytes.
+//! - **Headers.** Names compare case-insensitively; when a match lists a name twice
+//!   only the first entry counts (`HTTPHeaderMatch`). A header sent several times is
+//!   matched as its values joined with `,` (RFC 9110 §5.3), as Envoy does.
+//! - **Query parameters.** Names compare exactly (case-sensitively); a parameter sent
+//!   several times is matched by its first value (the spec's recommendation); values
+//!   are compared as sent, without percent-decoding.
+//! - **Method.** Compared exactly (methods are upper case).
+
+use regex::{Regex, RegexBuilder};
+use serde::Serialize;
+
+use crate::request::Headers;
+
+/// The compiled size limit for one regular expression (bytes of the compiled program).
+pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// A path condition.
+#[derive(Debug, Clone)]
+pub(crate) enum PathMatch {
+    /// The whole path.
+    Exact(Box<str>),
+    /// Whole elements; stored without a trailing `/` (`/` itself is the empty string).
+    PathPrefix(Box<str>),
+    /// Anchored regular expression, with its source text.
+    RegularExpression(Regex, Box<str>),
+}
+
+impl PathMatch {
+    pub(crate) fn exact(value: &str) -> PathMatch {
+        PathMatch::Exact(value.into())
+    }
+
+    pub(crate) fn prefix(value: &str) -> PathMatch {
+        PathMatch::PathPrefix(value.trim_end_matches('/').into())
+    }
+
+    pub(crate) fn regex(value: &str) -> Result<PathMatch, String> {
+        Ok(PathMatch::RegularExpression(compile_regex(value)?, value.into()))
+    }
+
+    pub(crate) fn matches(&self, path: &str) -> bool {
+        match self {
+            PathMatch::Exact(p) => **p == *path,
+            PathMatch::PathPrefix(p) => prefix_matches(p, path),
+            PathMatch::RegularExpression(re, _) => re.is_match(path),
+        }
+    }
+
+    /// The configured value as written in the spec's terms (`/` for the root prefix).
+    pub(crate) fn value(&self) -> &str {
+        match self {
+            PathMatch::Exact(p) | PathMatch::RegularExpression(_, p) => p,
+            PathMatch::PathPrefix(p) if p.is_empty() => "/",
+            PathMatch::PathPrefix(p) => p,
+        }
+    }
+
+    pub(crate) fn kind(&self) -> PathKind {
+        match self {
+            PathMatch::Exact(_) => PathKind::Exact,
+            PathMatch::PathPrefix(_) => PathKind::PathPrefix,
+            PathMatch::RegularExpression(..) => PathKind::RegularExpression,
+        }
+    }
+}
+
+/// The three path match types, in the spec's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum PathKind {
+    /// `Exact`.
+    Exact,
+    /// `PathPrefix`.
+    PathPrefix,
+    /// `RegularExpression`.
+    RegularExpression,
+}
+
+/// Element-wise prefix test; `prefix` has no trailing `/` (empty = root).
+pub(crate) fn prefix_matches(prefix: &str, path: &str) -> bool {
+    match path.strip_prefix(prefix) {
+        Some(rest) => rest.is_empty() || rest.starts_with('/'),
+        None => false,
+    }
+}
+
+/// A string condition (header value or query parameter value).
+#[derive(Debug, Clone)]
+pub(crate) enum ValueMatch {
+    Exact(Box<str>),
+    RegularExpression(Regex),
+}
+
+impl ValueMatch {
+    pub(crate) fn matches(&self, value: &str) -> bool {
+        match self {
+            ValueMatch::Exact(v) => **v == *value,
+            ValueMatch::RegularExpression(re) => re.is_match(value),
+        }
+    }
+}
+
+/// A header condition; `name` is lower case.
+#[derive(Debug, Clone)]
+pub(crate) struct HeaderMatch {
+    pub(crate) name: Box<str>,
+    pub(crate) value: ValueMatch,
+}
+
+impl HeaderMatch {
+    pub(crate) fn matches(&self, headers: Headers<'_>) -> bool {
+        let mut values = headers.get_all(&self.name);
+        let Some(first) = values.next() else { return false };
+        match values.next() {
+            None => self.value.matches(first),
+            Some(second) => {
+                // Several values: match their comma-joined form (allocates only here).
+                let mut joined = String::with_capacity(first.len() + second.len() + 1);
+                joined.push_str(first);
+                joined.push(',');
+                joined.push_str(second);
+                for v in values {
+                    joined.push(',');
+                    joined.push_str(v);
+                }
+                self.value.matches(&joined)
+            }
+        }
+    }
+}
+
+/// A query parameter condition; `name` is case-sensitive.
+#[derive(Debug, Clone)]
+pub(crate) struct QueryMatch {
+    pub(crate) name: Box<str>,
+    pub(crate) value: ValueMatch,
+}
+
+impl QueryMatch {
+    pub(crate) fn matches(&self, query: Option<&str>) -> bool {
+        let Some(query) = query else { return false };
+        let first = query.split('&').find_map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (name == &*self.name).then_some(value)
+        });
+        first.is_some_and(|v| self.value.matches(v))
+    }
+}
+
+/// One compiled `HTTPRouteMatch`.
+#[derive(Debug, Clone)]
+pub(crate) struct RouteMatch {
+    pub(crate) path: PathMatch,
+    pub(crate) method: Option<Box<str>>,
+    pub(crate) headers: Vec<HeaderMatch>,
+    pub(crate) query: Vec<QueryMatch>,
+}
+
+/// Why a candidate did not match, for explanations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Mismatch {
+    /// The path condition failed.
+    Path,
+    /// The method differs.
+    Method,
+    /// A header condition failed.
+    Header,
+    /// A query parameter condition failed.
+    QueryParam,
+}
+
+impl RouteMatch {
+    /// Every condition except the path (the index has settled the path).
+    pub(crate) fn rest_matches(&self, method: &str, headers: Headers<'_>, query: Option<&str>) -> bool {
+        self.method.as_deref().is_none_or(|m| m == method)
+            && self.headers.iter().all(|h| h.matches(headers))
+            && self.query.iter().all(|q| q.matches(query))
+    }
+
+    /// The first failing condition, in the order path, method, headers, query.
+    pub(crate) fn mismatch(&self, path: &str, method: &str, headers: Headers<'_>, query: Option<&str>) -> Option<Mismatch> {
+        if !self.path.matches(path) {
+            Some(Mismatch::Path)
+        } else if self.method.as_deref().is_some_and(|m| m != method) {
+            Some(Mismatch::Method)
+        } else if !self.headers.iter().all(|h| h.matches(headers)) {
+            Some(Mismatch::Header)
+        } else if !self.query.iter().all(|q| q.matches(query)) {
+            Some(Mismatch::QueryParam)
+        } else {
+            None
+        }
+    }
+}
+
+/// Compiles an anchored regular expression within the size limit.
+pub(crate) fn compile_regex(pattern: &str) -> Result<Regex, String> {
+    RegexBuilder::new(&format!("^(?:{pattern})$"))
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_SIZE_LIMIT)
+        .nest_limit(64)
+        .build()
+        .map_err(|e| match e {
+            regex::Error::CompiledTooBig(limit) => format!("regular expression exceeds the compiled size limit of {limit} bytes"),
+            other => format!("invalid regular expression: {}", other.to_string().lines().last().unwrap_or("").trim()),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_prefix_matches_whole_elements_only() {
+        let p = PathMatch::prefix("/v2");
+        assert!(p.matches("/v2") && p.matches("/v2/") && p.matches("/v2/example"));
+        assert!(!p.matches("/v2example"));
+        let slash = PathMatch::prefix("/v2/");
+        assert!(slash.matches("/v2") && !slash.matches("/v2example"));
+        assert!(PathMatch::prefix("/").matches("/anything"));
+    }
+
+    #[test]
+    fn regex_is_anchored_and_look_around_is_refused() {
+        let re = PathMatch::regex("/v[0-9]+").expect("valid");
+        assert!(re.matches("/v12") && !re.matches("/v12/x") && !re.matches("/x/v1"));
+        assert!(PathMatch::regex("/(?=x)").is_err());
+        assert!(PathMatch::regex("(a{1000}){1000}").is_err());
+    }
+
+    #[test]
+    fn multi_value_headers_match_comma_joined() {
+        let m = HeaderMatch { name: "x".into(), value: ValueMatch::Exact("a,b".into()) };
+        let pairs = [("X", "a"), ("x", "b")];
+        assert!(m.matches(Headers::Pairs(&pairs)));
+        let one = [("x", "a")];
+        assert!(!m.matches(Headers::Pairs(&one)));
+    }
+
+    #[test]
+    fn query_names_are_case_sensitive_and_first_value_counts() {
+        let m = QueryMatch { name: "animal".into(), value: ValueMatch::Exact("whale".into()) };
+        assert!(m.matches(Some("animal=whale&x=1")));
+        assert!(!m.matches(Some("ANIMAL=whale")));
+        assert!(!m.matches(Some("animal=dolphin&animal=whale")));
+        assert!(!m.matches(Some("animal=whaledolphin")));
+    }
+}

@@ -1,0 +1,179 @@
+//! The one borrowed request view the router reads.
+//!
+//! Adapters build it from whatever they hold (hyper's `http::request::Parts`, a
+//! Python call, a JS object) without copying: every field borrows.
+
+use serde::Serialize;
+
+/// The scheme a request arrived with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Scheme {
+    /// Plain HTTP (an `HTTP` listener).
+    #[default]
+    Http,
+    /// HTTP over TLS (an `HTTPS` listener).
+    Https,
+}
+
+impl Scheme {
+    /// `http` or `https`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Http => "http",
+            Scheme::Https => "https",
+        }
+    }
+}
+
+/// Request headers, borrowed in one of the shapes callers hold them.
+#[derive(Debug, Clone, Copy, Default)]
+pub enum Headers<'a> {
+    /// No headers.
+    #[default]
+    None,
+    /// Borrowed name/value pairs (names in any case; names may repeat).
+    Pairs(&'a [(&'a str, &'a str)]),
+    /// Owned name/value pairs.
+    Owned(&'a [(String, String)]),
+    /// An `http::HeaderMap` (values that are not visible ASCII are skipped).
+    Map(&'a http::HeaderMap),
+}
+
+impl<'a> Headers<'a> {
+    /// Every value of the header `name` (ASCII case-insensitive), in order.
+    pub fn get_all(self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        let (pairs, owned, map) = match self {
+            Headers::None => (None, None, None),
+            Headers::Pairs(p) => (Some(p), None, None),
+            Headers::Owned(o) => (None, Some(o), None),
+            Headers::Map(m) => (None, None, Some(m.get_all(name).iter())),
+        };
+        let pairs = pairs.into_iter().flatten().filter(move |(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| *v);
+        let owned = owned
+            .into_iter()
+            .flatten()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str());
+        let map = map.into_iter().flatten().filter_map(|v| v.to_str().ok());
+        pairs.chain(owned).chain(map)
+    }
+
+    /// The first value of the header `name`.
+    pub fn get(self, name: &'a str) -> Option<&'a str> {
+        self.get_all(name).next()
+    }
+
+    /// Every header as (name, value), in order.
+    pub fn iter(self) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        let (pairs, owned, map) = match self {
+            Headers::None => (None, None, None),
+            Headers::Pairs(p) => (Some(p), None, None),
+            Headers::Owned(o) => (None, Some(o), None),
+            Headers::Map(m) => (None, None, Some(m)),
+        };
+        let pairs = pairs.into_iter().flatten().map(|(n, v)| (*n, *v));
+        let owned = owned.into_iter().flatten().map(|(n, v)| (n.as_str(), v.as_str()));
+        let map = map.into_iter().flatten().filter_map(|(n, v)| Some((n.as_str(), v.to_str().ok()?)));
+        pairs.chain(owned).chain(map)
+    }
+}
+
+/// An HTTP request as it arrives at a Gateway listener.
+///
+/// ```
+/// use gatewise::{HttpRequest, Scheme};
+/// let headers = [("x-version", "2")];
+/// let req = HttpRequest::new("GET", "example.com", "/foo?a=1")
+///     .scheme(Scheme::Https)
+///     .sni(Some("example.com"))
+///     .headers(&headers);
+/// assert_eq!(req.path(), "/foo");
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct HttpRequest<'a> {
+    pub(crate) method: &'a str,
+    pub(crate) host: &'a str,
+    pub(crate) target: &'a str,
+    pub(crate) scheme: Scheme,
+    pub(crate) sni: Option<&'a str>,
+    pub(crate) headers: Headers<'a>,
+}
+
+impl<'a> HttpRequest<'a> {
+    /// A plain-HTTP request: method, `Host` (or `:authority`, may carry a port) and
+    /// request target (path with query).
+    pub fn new(method: &'a str, host: &'a str, target: &'a str) -> Self {
+        HttpRequest { method, host, target, scheme: Scheme::Http, sni: None, headers: Headers::None }
+    }
+
+    /// Sets the scheme (an HTTPS request also needs [`sni`](Self::sni)).
+    pub fn scheme(mut self, scheme: Scheme) -> Self {
+        self.scheme = scheme;
+        self
+    }
+
+    /// Sets the TLS ClientHello server name.
+    pub fn sni(mut self, sni: Option<&'a str>) -> Self {
+        self.sni = sni;
+        self
+    }
+
+    /// Sets the headers from borrowed pairs.
+    pub fn headers(mut self, headers: &'a [(&'a str, &'a str)]) -> Self {
+        self.headers = Headers::Pairs(headers);
+        self
+    }
+
+    /// Sets the headers from owned pairs.
+    pub fn owned_headers(mut self, headers: &'a [(String, String)]) -> Self {
+        self.headers = Headers::Owned(headers);
+        self
+    }
+
+    /// Sets the headers from an `http::HeaderMap`.
+    pub fn header_map(mut self, headers: &'a http::HeaderMap) -> Self {
+        self.headers = Headers::Map(headers);
+        self
+    }
+
+    /// The method.
+    pub fn method(&self) -> &'a str {
+        self.method
+    }
+
+    /// The `Host` value as received.
+    pub fn host(&self) -> &'a str {
+        self.host
+    }
+
+    /// The request target (path and query) as received.
+    pub fn target(&self) -> &'a str {
+        self.target
+    }
+
+    /// The path part of the target, as received (not normalised).
+    pub fn path(&self) -> &'a str {
+        crate::path::split_query(self.target).0
+    }
+
+    /// The query part of the target, without `?`.
+    pub fn query(&self) -> Option<&'a str> {
+        crate::path::split_query(self.target).1
+    }
+
+    /// The scheme.
+    pub fn scheme_of(&self) -> Scheme {
+        self.scheme
+    }
+
+    /// The TLS server name.
+    pub fn sni_of(&self) -> Option<&'a str> {
+        self.sni
+    }
+
+    /// The headers.
+    pub fn headers_of(&self) -> Headers<'a> {
+        self.headers
+    }
+}

@@ -1,0 +1,416 @@
+//! The compiled, immutable router and its index.
+//!
+//! # Index
+//!
+//! Each listener keeps its match entries (one per attached hostname, rule and
+//! match) sorted by [`PrecedenceKey`], and indexes them by hostname group and path:
+//!
+//! - hostname groups: the request host's exact name, then each wildcard suffix from
+//!   the longest (`*.b.example.com` before `*.example.com`), then routes with no
+//!   hostname. The hostname is the first precedence criterion, so the first group
+//!   with a matching entry decides. A host has as many groups as labels.
+//! - within a group: `Exact` entries by path in a hash map, then regular expressions,
+//!   then a trie of `PathPrefix` elements walked from the deepest element up.
+//!   Each bucket lists entries in precedence order; the first whose method, header
+//!   and query conditions hold wins.
+//!
+//! This gives exactly what a linear scan of every entry in precedence order gives
+//! (the explanation performs that scan), at a cost that does not grow with the
+//! number of routes on other hostnames or paths.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::backend::ServiceBackend;
+use crate::filter::cors::Cors;
+use crate::filter::header::HeaderModifier;
+use crate::filter::redirect::Redirect;
+use crate::filter::rewrite::UrlRewrite;
+use crate::hostname::{HostKey, Hostname};
+use crate::matcher::{PathMatch, RouteMatch};
+use crate::precedence::PrecedenceKey;
+use crate::request::HttpRequest;
+use crate::time::Timestamp;
+
+/// The compiled router: immutable, `Send + Sync`, cheap to clone.
+#[derive(Debug, Clone, Default)]
+pub struct Router {
+    pub(crate) inner: Arc<Inner>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Inner {
+    /// namespace → name → Gateway (two borrowed-key lookups, no allocation).
+    pub(crate) gateways: HashMap<String, HashMap<String, GatewayRt>>,
+    pub(crate) routes: Vec<RouteInfo>,
+    pub(crate) rules: Vec<RuleRt>,
+}
+
+#[derive(Debug)]
+pub(crate) struct RouteInfo {
+    pub(crate) kind: &'static str,
+    pub(crate) namespace: String,
+    pub(crate) name: String,
+    pub(crate) created: Timestamp,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct GatewayRt {
+    /// Every listener, programmed or not (unprogrammed ones never serve).
+    pub(crate) listeners: Vec<ListenerRt>,
+}
+
+/// A listener protocol Gatewise serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum Protocol {
+    /// `HTTP`.
+    #[serde(rename = "HTTP")]
+    Http,
+    /// `HTTPS` (TLS terminated with the listener's certificate).
+    #[serde(rename = "HTTPS")]
+    Https,
+}
+
+impl Protocol {
+    /// The protocol name as written in a Gateway.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Http => "HTTP",
+            Protocol::Https => "HTTPS",
+        }
+    }
+}
+
+/// A TLS certificate and key for an HTTPS listener, as PEM.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Certificate {
+    /// The Secret's namespace.
+    pub namespace: String,
+    /// The Secret's name.
+    pub name: String,
+    /// `tls.crt`.
+    pub cert_pem: Vec<u8>,
+    /// `tls.key`.
+    pub key_pem: Vec<u8>,
+}
+
+#[derive(Debug)]
+pub(crate) struct ListenerRt {
+    pub(crate) name: String,
+    pub(crate) port: u16,
+    /// `None`: a protocol Gatewise does not serve.
+    pub(crate) protocol: Option<Protocol>,
+    pub(crate) hostname: Option<Hostname>,
+    pub(crate) programmed: bool,
+    pub(crate) certificates: Vec<Certificate>,
+    /// Sorted by precedence (hostname excluded): position is rank.
+    pub(crate) entries: Vec<Entry>,
+    pub(crate) index: HostIndex,
+}
+
+#[derive(Debug)]
+pub(crate) struct Entry {
+    pub(crate) rule: u32,
+    pub(crate) match_index: u16,
+    pub(crate) hostname: Option<Hostname>,
+    pub(crate) m: RouteMatch,
+    pub(crate) key: PrecedenceKey,
+}
+
+/// What a rule does once chosen.
+#[derive(Debug)]
+pub(crate) enum Action {
+    Forward { backends: Vec<WeightedBackend>, total: u64 },
+    Redirect(Redirect),
+    /// Answered by the gateway (500: no valid backend, unsupported extension).
+    Respond { status: u16, reason: &'static str },
+}
+
+#[derive(Debug)]
+pub(crate) struct RuleRt {
+    pub(crate) route: u32,
+    pub(crate) index: u16,
+    pub(crate) name: Option<String>,
+    /// For ReplacePrefixMatch: the rule's only PathPrefix value, else `/`.
+    pub(crate) matched_prefix: String,
+    pub(crate) action: Action,
+    pub(crate) filters: RuleFilters,
+}
+
+/// Filters that apply to every request a rule forwards.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleFilters {
+    /// `RequestHeaderModifier`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_headers: Option<HeaderModifier>,
+    /// `ResponseHeaderModifier`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_headers: Option<HeaderModifier>,
+    /// `URLRewrite`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rewrite: Option<UrlRewrite>,
+    /// `RequestMirror` (valid mirrors only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mirrors: Vec<Mirror>,
+    /// `CORS`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cors: Option<Cors>,
+    /// `timeouts`.
+    #[serde(skip_serializing_if = "Timeouts::is_empty")]
+    pub timeouts: Timeouts,
+}
+
+/// HTTPRoute `timeouts` (GEP-1742). `Some(Duration::ZERO)` means the timeout is
+/// explicitly disabled (`0s`); `None` means unset (Gatewise sets no timeout).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Timeouts {
+    /// The whole request.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "ser_duration")]
+    pub request: Option<std::time::Duration>,
+    /// One attempt to the backend.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "ser_duration")]
+    pub backend_request: Option<std::time::Duration>,
+}
+
+impl Timeouts {
+    fn is_empty(&self) -> bool {
+        self.request.is_none() && self.backend_request.is_none()
+    }
+}
+
+fn ser_duration<S: serde::Serializer>(d: &Option<std::time::Duration>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.collect_str(&format_args!("{}ms", d.as_millis())),
+        None => s.serialize_none(),
+    }
+}
+
+/// A mirror target: a copy of the request goes to `backend` for the given share.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Mirror {
+    /// Where the copy goes.
+    pub backend: ServiceBackend,
+    /// Share of requests mirrored: numerator / denominator (100% when equal).
+    pub numerator: u32,
+    /// See `numerator`.
+    pub denominator: u32,
+}
+
+impl Mirror {
+    /// The mirrored share in percent.
+    pub fn percent(&self) -> f64 {
+        if self.denominator == 0 { 0.0 } else { f64::from(self.numerator) * 100.0 / f64::from(self.denominator) }
+    }
+
+    /// Whether a request with the caller's random number is mirrored.
+    pub fn sampled(&self, random: u64) -> bool {
+        self.denominator != 0 && random % u64::from(self.denominator) < u64::from(self.numerator)
+    }
+}
+
+/// One backendRef of a rule, resolved or not.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WeightedBackend {
+    /// `weight` (default 1).
+    pub weight: u32,
+    /// The Service port, or why the reference is invalid (its share is answered 500).
+    #[serde(flatten)]
+    pub target: BackendTarget,
+    /// Filters applied when this backend is chosen.
+    #[serde(skip_serializing_if = "BackendFilters::is_empty")]
+    pub filters: BackendFilters,
+}
+
+/// A backendRef's target.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(tag = "state", rename_all = "camelCase")]
+pub enum BackendTarget {
+    /// Resolved.
+    Service(ServiceBackend),
+    /// Not resolved; requests for this share get 500.
+    Invalid(crate::backend::InvalidBackend),
+}
+
+/// Filters of one backendRef.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BackendFilters {
+    /// `RequestHeaderModifier`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_headers: Option<HeaderModifier>,
+    /// `ResponseHeaderModifier`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_headers: Option<HeaderModifier>,
+    /// `URLRewrite`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rewrite: Option<UrlRewrite>,
+    /// `RequestMirror`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mirrors: Vec<Mirror>,
+}
+
+impl BackendFilters {
+    fn is_empty(&self) -> bool {
+        self.request_headers.is_none() && self.response_headers.is_none() && self.rewrite.is_none() && self.mirrors.is_empty()
+    }
+}
+
+/// Entries of one hostname group, indexed by path.
+#[derive(Debug, Default)]
+pub(crate) struct PathIndex {
+    pub(crate) exact: HashMap<Box<str>, Vec<u32>>,
+    pub(crate) regex: Vec<u32>,
+    pub(crate) prefix: PrefixNode,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct PrefixNode {
+    pub(crate) entries: Vec<u32>,
+    pub(crate) children: HashMap<Box<str>, PrefixNode>,
+}
+
+/// Hostname groups of a listener.
+#[derive(Debug, Default)]
+pub(crate) struct HostIndex {
+    pub(crate) exact: HashMap<Box<str>, PathIndex>,
+    /// Keyed by suffix with the leading dot (`*.example.com` → `.example.com`).
+    pub(crate) wildcard: HashMap<Box<str>, PathIndex>,
+    pub(crate) any: Option<PathIndex>,
+}
+
+impl ListenerRt {
+    /// Builds the index once `entries` are sorted.
+    pub(crate) fn build_index(&mut self) {
+        let mut index = HostIndex::default();
+        for (id, e) in self.entries.iter().enumerate() {
+            let id = u32::try_from(id).unwrap_or(u32::MAX);
+            let group = match &e.hostname {
+                None => index.any.get_or_insert_with(PathIndex::default),
+                Some(Hostname::Exact(h)) => index.exact.entry(h.clone()).or_default(),
+                Some(Hostname::Wildcard(s)) => index.wildcard.entry(s.clone()).or_default(),
+            };
+            match &e.m.path {
+                PathMatch::Exact(p) => group.exact.entry(p.clone()).or_default().push(id),
+                PathMatch::RegularExpression(..) => group.regex.push(id),
+                PathMatch::PathPrefix(p) => {
+                    let mut node = &mut group.prefix;
+                    for seg in p.split('/').skip(1) {
+                        node = node.children.entry(seg.into()).or_default();
+                    }
+                    node.entries.push(id);
+                }
+            }
+        }
+        self.index = index;
+    }
+
+    /// The winning entry for a request, by the index. `path` is normalised.
+    pub(crate) fn lookup(&self, host: &HostKey, path: &str, req: &HttpRequest<'_>) -> Option<&Entry> {
+        let host = host.as_str();
+        let query = req.query();
+        let ok = |id: &u32| -> Option<&Entry> {
+            let e = self.entries.get(usize::try_from(*id).ok()?)?;
+            e.m.rest_matches(req.method, req.headers, query).then_some(e)
+        };
+        let search = |g: &PathIndex| -> Option<&Entry> {
+            if let Some(ids) = g.exact.get(path)
+                && let Some(e) = ids.iter().find_map(ok)
+            {
+                return Some(e);
+            }
+            if let Some(e) = g.regex.iter().find_map(|id| ok(id).filter(|e| e.m.path.matches(path))) {
+                return Some(e);
+            }
+            prefix_search(&g.prefix, path.strip_prefix('/').unwrap_or(path), &ok)
+        };
+        if !host.is_empty() {
+            if let Some(g) = self.index.exact.get(host)
+                && let Some(e) = search(g)
+            {
+                return Some(e);
+            }
+            for (i, _) in host.match_indices('.').filter(|(i, _)| *i > 0) {
+                if let Some(g) = self.index.wildcard.get(&host[i..])
+                    && let Some(e) = search(g)
+                {
+                    return Some(e);
+                }
+            }
+        }
+        self.index.any.as_ref().and_then(search)
+    }
+}
+
+/// Deepest matching prefix first: recurse into the child for the next element,
+/// then try this node's entries.
+fn prefix_search<'e>(node: &'e PrefixNode, rest: &str, ok: &impl Fn(&u32) -> Option<&'e Entry>) -> Option<&'e Entry> {
+    if !node.children.is_empty() && !rest.is_empty() {
+        let (seg, tail) = rest.split_once('/').unwrap_or((rest, ""));
+        if let Some(child) = node.children.get(seg)
+            && let Some(e) = prefix_search(child, tail, ok)
+        {
+            return Some(e);
+        }
+    }
+    node.entries.iter().find_map(ok)
+}
+
+impl Router {
+    /// Listener names, ports and protocols of a Gateway, with whether each is
+    /// programmed (for adapters that open sockets). Empty for unknown Gateways.
+    pub fn listeners(&self, namespace: &str, name: &str) -> Vec<ListenerInfo<'_>> {
+        self.gateway(namespace, name)
+            .map(|g| {
+                g.listeners
+                    .iter()
+                    .map(|l| ListenerInfo {
+                        name: &l.name,
+                        port: l.port,
+                        protocol: l.protocol,
+                        hostname: l.hostname.as_ref(),
+                        programmed: l.programmed,
+                        certificates: &l.certificates,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Every Gateway the router serves, as (namespace, name), sorted.
+    pub fn gateways(&self) -> Vec<(&str, &str)> {
+        let mut v: Vec<_> = self
+            .inner
+            .gateways
+            .iter()
+            .flat_map(|(ns, gws)| gws.keys().map(move |n| (ns.as_str(), n.as_str())))
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
+    pub(crate) fn gateway(&self, namespace: &str, name: &str) -> Option<&GatewayRt> {
+        self.inner.gateways.get(namespace)?.get(name)
+    }
+}
+
+/// A listener as adapters see it.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct ListenerInfo<'r> {
+    /// Listener name.
+    pub name: &'r str,
+    /// Port.
+    pub port: u16,
+    /// Protocol, `None` when Gatewise does not serve it.
+    pub protocol: Option<Protocol>,
+    /// Hostname, `None` for any.
+    pub hostname: Option<&'r Hostname>,
+    /// Whether it serves traffic.
+    pub programmed: bool,
+    /// HTTPS certificates, resolved.
+    pub certificates: &'r [Certificate],
+}

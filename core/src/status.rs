@@ -1,0 +1,224 @@
+//! Status: what a conformant controller would write to each object, in the shape
+//! of the Kubernetes objects' `status` (`apis/v1/*_types.go`).
+//!
+//! Only objects that belong to a GatewayClass with our `controllerName` get status:
+//! those classes, their Gateways, and the routes whose parentRefs name those
+//! Gateways (one `status.parents` entry per such parentRef).
+
+use serde::Serialize;
+
+use crate::time::Timestamp;
+
+/// `metav1.Condition`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Condition {
+    /// e.g. `Accepted`.
+    #[serde(rename = "type")]
+    pub type_: &'static str,
+    /// `True`, `False` or `Unknown`.
+    pub status: &'static str,
+    /// The spec's reason, e.g. `NotAllowedByListeners`.
+    pub reason: &'static str,
+    /// A sentence for people.
+    pub message: String,
+    /// The caller's `now` (the core reads no clock).
+    pub last_transition_time: Timestamp,
+    /// `metadata.generation` of the object.
+    pub observed_generation: i64,
+}
+
+impl Condition {
+    pub(crate) fn new(type_: &'static str, ok: bool, reason: &'static str, message: impl Into<String>) -> Condition {
+        Condition {
+            type_,
+            status: if ok { "True" } else { "False" },
+            reason,
+            message: message.into(),
+            last_transition_time: Timestamp::default(),
+            observed_generation: 0,
+        }
+    }
+
+    /// Whether the condition is `True`.
+    pub fn is_true(&self) -> bool {
+        self.status == "True"
+    }
+}
+
+/// A `RouteGroupKind` in status.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct GroupKind {
+    /// API group.
+    pub group: String,
+    /// Kind.
+    pub kind: String,
+}
+
+/// The status of every object Gatewise handles, sorted by kind, namespace, name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Status {
+    /// GatewayClasses with our controller name.
+    pub gateway_classes: Vec<GatewayClassStatus>,
+    /// Gateways of those classes.
+    pub gateways: Vec<GatewayStatus>,
+    /// HTTPRoutes that name one of those Gateways.
+    pub http_routes: Vec<RouteStatus>,
+}
+
+/// GatewayClass status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GatewayClassStatus {
+    /// `metadata.name`.
+    pub name: String,
+    /// `status.conditions`.
+    pub conditions: Vec<Condition>,
+}
+
+/// Gateway status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GatewayStatus {
+    /// `metadata.namespace`.
+    pub namespace: String,
+    /// `metadata.name`.
+    pub name: String,
+    /// `status.addresses`: the requested addresses Gatewise would use.
+    pub addresses: Vec<AddressStatus>,
+    /// `status.conditions`.
+    pub conditions: Vec<Condition>,
+    /// `status.listeners`.
+    pub listeners: Vec<ListenerStatus>,
+}
+
+/// One `status.addresses` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AddressStatus {
+    /// `IPAddress` or `Hostname`.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// The address.
+    pub value: String,
+}
+
+/// One `status.listeners` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListenerStatus {
+    /// Listener name.
+    pub name: String,
+    /// Route kinds this listener supports.
+    pub supported_kinds: Vec<GroupKind>,
+    /// Routes accepted on this listener.
+    pub attached_routes: u32,
+    /// `conditions`.
+    pub conditions: Vec<Condition>,
+}
+
+/// A route's status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RouteStatus {
+    /// `HTTPRoute`.
+    pub kind: &'static str,
+    /// `metadata.namespace`.
+    pub namespace: String,
+    /// `metadata.name`.
+    pub name: String,
+    /// `status.parents`, one per parentRef that names one of our Gateways.
+    pub parents: Vec<RouteParentStatus>,
+}
+
+/// One `status.parents` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RouteParentStatus {
+    /// The parentRef as written, with defaults filled in.
+    pub parent_ref: ParentRefStatus,
+    /// Our controller name.
+    pub controller_name: String,
+    /// `conditions`.
+    pub conditions: Vec<Condition>,
+}
+
+/// A parentRef in status, defaults filled in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ParentRefStatus {
+    /// API group.
+    pub group: String,
+    /// Kind.
+    pub kind: String,
+    /// Namespace.
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+    /// Listener name, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub section_name: Option<String>,
+    /// Port, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+}
+
+impl Status {
+    /// Stamps every condition with `now` and each object's generation.
+    pub(crate) fn stamped(&self, now: Timestamp, generation: impl Fn(&str, &str, &str) -> i64) -> Status {
+        let mut out = self.clone();
+        let stamp = |conds: &mut Vec<Condition>, g: i64| {
+            for c in conds {
+                c.last_transition_time = now;
+                c.observed_generation = g;
+            }
+        };
+        for c in &mut out.gateway_classes {
+            stamp(&mut c.conditions, generation("GatewayClass", "", &c.name));
+        }
+        for g in &mut out.gateways {
+            let gen_ = generation("Gateway", &g.namespace, &g.name);
+            stamp(&mut g.conditions, gen_);
+            for l in &mut g.listeners {
+                stamp(&mut l.conditions, gen_);
+            }
+        }
+        for r in &mut out.http_routes {
+            let gen_ = generation(r.kind, &r.namespace, &r.name);
+            for p in &mut r.parents {
+                stamp(&mut p.conditions, gen_);
+            }
+        }
+        out
+    }
+
+    /// Every object as a Kubernetes-shaped value: `apiVersion`, `kind`,
+    /// `metadata.{name,namespace}` and `status`, as `kubectl get -o json` shows it.
+    pub fn to_kubernetes(&self) -> Vec<serde_json::Value> {
+        use serde_json::json;
+        let mut out = Vec::new();
+        for c in &self.gateway_classes {
+            out.push(json!({
+                "apiVersion": "gateway.networking.k8s.io/v1", "kind": "GatewayClass",
+                "metadata": {"name": c.name},
+                "status": {"conditions": c.conditions},
+            }));
+        }
+        for g in &self.gateways {
+            out.push(json!({
+                "apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
+                "metadata": {"name": g.name, "namespace": g.namespace},
+                "status": {"addresses": g.addresses, "conditions": g.conditions, "listeners": g.listeners},
+            }));
+        }
+        for r in &self.http_routes {
+            out.push(json!({
+                "apiVersion": "gateway.networking.k8s.io/v1", "kind": r.kind,
+                "metadata": {"name": r.name, "namespace": r.namespace},
+                "status": {"parents": r.parents},
+            }));
+        }
+        out
+    }
+}
