@@ -48,14 +48,28 @@ pub(crate) fn resolve(
     let name = r.name.as_deref().unwrap_or("");
     let namespace = r.namespace.as_deref().unwrap_or(from_namespace);
     if group != "" || kind != "Service" {
-        let shown = if group.is_empty() { kind.to_owned() } else { format!("{group}/{kind}") };
+        let shown = if group.is_empty() {
+            kind.to_owned()
+        } else {
+            format!("{group}/{kind}")
+        };
         return Err(InvalidBackend {
             reason: "InvalidKind",
-            message: format!("{field}: unsupported backend kind {shown} (only core Service is supported)"),
+            message: format!(
+                "{field}: unsupported backend kind {shown} (only core Service is supported)"
+            ),
         });
     }
-    let from = RefEnd { group: crate::GATEWAY_GROUP, kind: from_kind, namespace: from_namespace };
-    let to = RefEnd { group: "", kind: "Service", namespace };
+    let from = RefEnd {
+        group: crate::GATEWAY_GROUP,
+        kind: from_kind,
+        namespace: from_namespace,
+    };
+    let to = RefEnd {
+        group: "",
+        kind: "Service",
+        namespace,
+    };
     if !reference_grant::permits(resources, from, to, name) {
         return Err(InvalidBackend {
             reason: "RefNotPermitted",
@@ -64,7 +78,11 @@ pub(crate) fn resolve(
             ),
         });
     }
-    let Some(service) = resources.services.iter().find(|s| s.meta.namespace == namespace && s.meta.name == name) else {
+    let Some(service) = resources
+        .services
+        .iter()
+        .find(|s| s.meta.namespace == namespace && s.meta.name == name)
+    else {
         return Err(InvalidBackend {
             reason: "BackendNotFound",
             message: format!("{field}: Service {namespace}/{name} not found"),

@@ -38,7 +38,9 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 
-use crate::api::{HttpRouteFilter, HttpRouteMatch, HttpRouteRule, LabelSelector, Listener, ParentReference};
+use crate::api::{
+    HttpRouteFilter, HttpRouteMatch, HttpRouteRule, LabelSelector, Listener, ParentReference,
+};
 use crate::backend::{self, InvalidBackend};
 use crate::filter::cors::Cors;
 use crate::filter::header::HeaderModifier;
@@ -50,12 +52,12 @@ use crate::precedence::PrecedenceKey;
 use crate::reference_grant::{self, RefEnd};
 use crate::resources::{Object, Resources};
 use crate::router::{
-    Action, BackendFilters, BackendTarget, Certificate, Entry, GatewayRt, Inner, ListenerRt, Mirror, Protocol, RouteInfo,
-    Router, RuleFilters, RuleRt, Timeouts, WeightedBackend,
+    Action, BackendFilters, BackendTarget, Certificate, Entry, GatewayRt, Inner, ListenerRt,
+    Mirror, Protocol, RouteInfo, Router, RuleFilters, RuleRt, Timeouts, WeightedBackend,
 };
 use crate::status::{
-    AddressStatus, Condition, GatewayClassStatus, GatewayStatus, GroupKind, ListenerStatus, ParentRefStatus,
-    RouteParentStatus, RouteStatus, Status,
+    AddressStatus, Condition, GatewayClassStatus, GatewayStatus, GroupKind, ListenerStatus,
+    ParentRefStatus, RouteParentStatus, RouteStatus, Status,
 };
 use crate::time::Timestamp;
 use crate::{GATEWAY_GROUP, api};
@@ -73,14 +75,18 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { controller_name: DEFAULT_CONTROLLER_NAME.to_owned() }
+        Options {
+            controller_name: DEFAULT_CONTROLLER_NAME.to_owned(),
+        }
     }
 }
 
 impl Options {
     /// Options with another controller name.
     pub fn with_controller_name(name: impl Into<String>) -> Self {
-        Options { controller_name: name.into() }
+        Options {
+            controller_name: name.into(),
+        }
     }
 }
 
@@ -102,7 +108,10 @@ impl Compiled {
     /// reads no clock) and `observedGeneration` from each object's generation.
     pub fn status(&self, now: Timestamp) -> Status {
         self.status.stamped(now, |kind, ns, name| {
-            self.generations.get(&(kind.to_owned(), ns.to_owned(), name.to_owned())).copied().unwrap_or(0)
+            self.generations
+                .get(&(kind.to_owned(), ns.to_owned(), name.to_owned()))
+                .copied()
+                .unwrap_or(0)
         })
     }
 }
@@ -167,15 +176,25 @@ impl<'r> Compiler<'r> {
             .res
             .gateway_classes
             .iter()
-            .filter(|c| c.spec.controller_name.as_deref() == Some(self.opts.controller_name.as_str()))
+            .filter(|c| {
+                c.spec.controller_name.as_deref() == Some(self.opts.controller_name.as_str())
+            })
             .map(|c| c.meta.name.as_str())
             .collect();
         for c in &self.res.gateway_classes {
             if ours.contains(c.meta.name.as_str()) {
-                generations.insert(("GatewayClass".into(), String::new(), c.meta.name.clone()), c.meta.generation);
+                generations.insert(
+                    ("GatewayClass".into(), String::new(), c.meta.name.clone()),
+                    c.meta.generation,
+                );
                 status.gateway_classes.push(GatewayClassStatus {
                     name: c.meta.name.clone(),
-                    conditions: vec![Condition::new("Accepted", true, "Accepted", "handled by gatewise")],
+                    conditions: vec![Condition::new(
+                        "Accepted",
+                        true,
+                        "Accepted",
+                        "handled by gatewise",
+                    )],
                 });
             }
         }
@@ -183,7 +202,12 @@ impl<'r> Compiler<'r> {
             .res
             .gateways
             .iter()
-            .filter(|g| g.spec.gateway_class_name.as_deref().is_some_and(|c| ours.contains(c)))
+            .filter(|g| {
+                g.spec
+                    .gateway_class_name
+                    .as_deref()
+                    .is_some_and(|c| ours.contains(c))
+            })
             .map(|g| self.gateway(g))
             .collect();
 
@@ -200,7 +224,10 @@ impl<'r> Compiler<'r> {
                 if group != GATEWAY_GROUP || kind != "Gateway" {
                     continue;
                 }
-                let Some(gw) = gateways.iter_mut().find(|g| g.obj.meta.namespace == ns && g.obj.meta.name == name) else {
+                let Some(gw) = gateways
+                    .iter_mut()
+                    .find(|g| g.obj.meta.namespace == ns && g.obj.meta.name == name)
+                else {
                     continue;
                 };
                 let b = build.get_or_insert_with(|| self.route(route));
@@ -239,7 +266,14 @@ impl<'r> Compiler<'r> {
                 inner.rules.extend(b.rules.into_iter().map(|r| r.rule));
             }
             if !parents.is_empty() {
-                generations.insert(("HTTPRoute".into(), route.meta.namespace.clone(), route.meta.name.clone()), route.meta.generation);
+                generations.insert(
+                    (
+                        "HTTPRoute".into(),
+                        route.meta.namespace.clone(),
+                        route.meta.name.clone(),
+                    ),
+                    route.meta.generation,
+                );
                 status.http_routes.push(RouteStatus {
                     kind: "HTTPRoute",
                     namespace: route.meta.namespace.clone(),
@@ -251,16 +285,30 @@ impl<'r> Compiler<'r> {
 
         for g in gateways {
             let (gs, rt) = finish_gateway(g);
-            generations.insert(("Gateway".into(), gs.namespace.clone(), gs.name.clone()), rt.1);
-            inner.gateways.entry(gs.namespace.clone()).or_default().insert(gs.name.clone(), rt.0);
+            generations.insert(
+                ("Gateway".into(), gs.namespace.clone(), gs.name.clone()),
+                rt.1,
+            );
+            inner
+                .gateways
+                .entry(gs.namespace.clone())
+                .or_default()
+                .insert(gs.name.clone(), rt.0);
             status.gateways.push(gs);
         }
-        Compiled { router: Router { inner: Arc::new(inner) }, status, generations }
+        Compiled {
+            router: Router {
+                inner: Arc::new(inner),
+            },
+            status,
+            generations,
+        }
     }
 
     fn gateway(&self, g: &'r Object<api::GatewaySpec>) -> GatewayBuild<'r> {
         let listeners_spec: &[Listener] = g.spec.listeners.as_deref().unwrap_or(&[]);
-        let mut listeners: Vec<ListenerBuild> = listeners_spec.iter().map(|l| self.listener(g, l)).collect();
+        let mut listeners: Vec<ListenerBuild> =
+            listeners_spec.iter().map(|l| self.listener(g, l)).collect();
         detect_conflicts(&mut listeners);
         let mut addresses = Vec::new();
         let mut address_error = None;
@@ -268,12 +316,20 @@ impl<'r> Compiler<'r> {
             let t = a.type_.as_deref().unwrap_or("IPAddress");
             match t {
                 "IPAddress" | "Hostname" => {
-                    addresses.push(AddressStatus { type_: t.to_owned(), value: a.value.clone().unwrap_or_default() });
+                    addresses.push(AddressStatus {
+                        type_: t.to_owned(),
+                        value: a.value.clone().unwrap_or_default(),
+                    });
                 }
                 other => address_error = Some(format!("address type {other} is not supported")),
             }
         }
-        GatewayBuild { obj: g, listeners, addresses, address_error }
+        GatewayBuild {
+            obj: g,
+            listeners,
+            addresses,
+            address_error,
+        }
     }
 
     fn listener(&self, g: &Object<api::GatewaySpec>, l: &Listener) -> ListenerBuild {
@@ -285,7 +341,11 @@ impl<'r> Compiler<'r> {
             "HTTPS" => Some(Protocol::Https),
             _ => None,
         };
-        let from = match l.allowed_routes.as_ref().and_then(|a| a.namespaces.as_ref()) {
+        let from = match l
+            .allowed_routes
+            .as_ref()
+            .and_then(|a| a.namespaces.as_ref())
+        {
             None => AllowedFrom::Same,
             Some(ns) => match ns.from.as_deref() {
                 Some("All") => AllowedFrom::All,
@@ -297,18 +357,30 @@ impl<'r> Compiler<'r> {
         let mut resolved = Ok(());
         let mut kinds = Vec::new();
         if protocol.is_none() {
-            accepted = Err(("UnsupportedProtocol", format!("protocol {protocol_text} is not supported")));
+            accepted = Err((
+                "UnsupportedProtocol",
+                format!("protocol {protocol_text} is not supported"),
+            ));
         } else {
-            let requested: &[api::RouteGroupKind] = l.allowed_routes.as_ref().map_or(&[], |a| a.kinds.as_slice());
+            let requested: &[api::RouteGroupKind] = l
+                .allowed_routes
+                .as_ref()
+                .map_or(&[], |a| a.kinds.as_slice());
             if requested.is_empty() {
-                kinds.push(GroupKind { group: GATEWAY_GROUP.into(), kind: "HTTPRoute".into() });
+                kinds.push(GroupKind {
+                    group: GATEWAY_GROUP.into(),
+                    kind: "HTTPRoute".into(),
+                });
             } else {
                 let mut invalid = Vec::new();
                 for k in requested {
                     let group = k.group.as_deref().unwrap_or(GATEWAY_GROUP);
                     let kind = k.kind.as_deref().unwrap_or("");
                     if group == GATEWAY_GROUP && kind == "HTTPRoute" {
-                        let gk = GroupKind { group: group.into(), kind: kind.into() };
+                        let gk = GroupKind {
+                            group: group.into(),
+                            kind: kind.into(),
+                        };
                         if !kinds.contains(&gk) {
                             kinds.push(gk);
                         }
@@ -319,7 +391,10 @@ impl<'r> Compiler<'r> {
                 if !invalid.is_empty() {
                     resolved = Err((
                         "InvalidRouteKinds",
-                        format!("route kinds not supported on {protocol_text}: {}", invalid.join(", ")),
+                        format!(
+                            "route kinds not supported on {protocol_text}: {}",
+                            invalid.join(", ")
+                        ),
                     ));
                 }
             }
@@ -351,10 +426,20 @@ impl<'r> Compiler<'r> {
         }
     }
 
-    fn certificates(&self, g: &Object<api::GatewaySpec>, l: &Listener) -> Result<Vec<Certificate>, (&'static str, String)> {
-        let refs: &[api::SecretObjectReference] = l.tls.as_ref().map_or(&[], |t| t.certificate_refs.as_slice());
+    fn certificates(
+        &self,
+        g: &Object<api::GatewaySpec>,
+        l: &Listener,
+    ) -> Result<Vec<Certificate>, (&'static str, String)> {
+        let refs: &[api::SecretObjectReference] = l
+            .tls
+            .as_ref()
+            .map_or(&[], |t| t.certificate_refs.as_slice());
         if refs.is_empty() {
-            return Err(("InvalidCertificateRef", "no certificateRefs: gatewise needs a certificate to terminate TLS".into()));
+            return Err((
+                "InvalidCertificateRef",
+                "no certificateRefs: gatewise needs a certificate to terminate TLS".into(),
+            ));
         }
         let mut out = Vec::new();
         for (i, r) in refs.iter().enumerate() {
@@ -364,24 +449,52 @@ impl<'r> Compiler<'r> {
             let ns = r.namespace.as_deref().unwrap_or(&g.meta.namespace);
             let name = r.name.as_deref().unwrap_or("");
             if group != "" || kind != "Secret" {
-                return Err(("InvalidCertificateRef", format!("{field}: unsupported kind {group}/{kind} (only core Secret)")));
+                return Err((
+                    "InvalidCertificateRef",
+                    format!("{field}: unsupported kind {group}/{kind} (only core Secret)"),
+                ));
             }
-            let from = RefEnd { group: GATEWAY_GROUP, kind: "Gateway", namespace: &g.meta.namespace };
-            let to = RefEnd { group: "", kind: "Secret", namespace: ns };
+            let from = RefEnd {
+                group: GATEWAY_GROUP,
+                kind: "Gateway",
+                namespace: &g.meta.namespace,
+            };
+            let to = RefEnd {
+                group: "",
+                kind: "Secret",
+                namespace: ns,
+            };
             if !reference_grant::permits(self.res, from, to, name) {
                 return Err((
                     "RefNotPermitted",
-                    format!("{field}: reference to Secret {ns}/{name} is not permitted by any ReferenceGrant in {ns}"),
+                    format!(
+                        "{field}: reference to Secret {ns}/{name} is not permitted by any ReferenceGrant in {ns}"
+                    ),
                 ));
             }
-            let Some(secret) = self.res.secrets.iter().find(|s| s.meta.namespace == ns && s.meta.name == name) else {
-                return Err(("InvalidCertificateRef", format!("{field}: Secret {ns}/{name} not found")));
+            let Some(secret) = self
+                .res
+                .secrets
+                .iter()
+                .find(|s| s.meta.namespace == ns && s.meta.name == name)
+            else {
+                return Err((
+                    "InvalidCertificateRef",
+                    format!("{field}: Secret {ns}/{name} not found"),
+                ));
             };
             let cert = secret_value(&secret.spec, "tls.crt");
             let key = secret_value(&secret.spec, "tls.key");
             match (cert, key) {
-                (Some(cert), Some(key)) if pem_has(&cert, "CERTIFICATE") && pem_has(&key, "PRIVATE KEY") => {
-                    out.push(Certificate { namespace: ns.to_owned(), name: name.to_owned(), cert_pem: cert, key_pem: key });
+                (Some(cert), Some(key))
+                    if pem_has(&cert, "CERTIFICATE") && pem_has(&key, "PRIVATE KEY") =>
+                {
+                    out.push(Certificate {
+                        namespace: ns.to_owned(),
+                        name: name.to_owned(),
+                        cert_pem: cert,
+                        key_pem: key,
+                    });
                 }
                 _ => {
                     return Err((
@@ -397,7 +510,11 @@ impl<'r> Compiler<'r> {
     fn route(&self, route: &Object<api::HttpRouteSpec>) -> RouteBuild {
         let default_rule = [HttpRouteRule::default()];
         let rules: &[HttpRouteRule] = route.spec.rules.as_deref().unwrap_or(&default_rule);
-        let mut build = RouteBuild { rules: Vec::new(), dropped: Vec::new(), unresolved: None };
+        let mut build = RouteBuild {
+            rules: Vec::new(),
+            dropped: Vec::new(),
+            unresolved: None,
+        };
         for (i, rule) in rules.iter().enumerate() {
             match self.rule(route, i, rule, &mut build.unresolved) {
                 Ok(r) => build.rules.push(r),
@@ -439,10 +556,24 @@ impl<'r> Compiler<'r> {
         for (fi, f) in rule.filters.iter().enumerate() {
             let field = format!("spec.rules[{i}].filters[{fi}]");
             match f.type_.as_deref() {
-                Some("RequestHeaderModifier") => filters.request_headers = f.request_header_modifier.as_ref().map(HeaderModifier::from_wire),
-                Some("ResponseHeaderModifier") => filters.response_headers = f.response_header_modifier.as_ref().map(HeaderModifier::from_wire),
-                Some("URLRewrite") => filters.rewrite = f.url_rewrite.as_ref().map(UrlRewrite::from_wire),
-                Some("RequestRedirect") => redirect = f.request_redirect.as_ref().map(Redirect::from_wire),
+                Some("RequestHeaderModifier") => {
+                    filters.request_headers = f
+                        .request_header_modifier
+                        .as_ref()
+                        .map(HeaderModifier::from_wire)
+                }
+                Some("ResponseHeaderModifier") => {
+                    filters.response_headers = f
+                        .response_header_modifier
+                        .as_ref()
+                        .map(HeaderModifier::from_wire)
+                }
+                Some("URLRewrite") => {
+                    filters.rewrite = f.url_rewrite.as_ref().map(UrlRewrite::from_wire)
+                }
+                Some("RequestRedirect") => {
+                    redirect = f.request_redirect.as_ref().map(Redirect::from_wire)
+                }
                 Some("CORS") => filters.cors = f.cors.as_ref().map(Cors::from_wire),
                 Some("RequestMirror") => {
                     if let Some(m) = self.mirror(f, ns, &field, &mut note) {
@@ -462,13 +593,21 @@ impl<'r> Compiler<'r> {
                         ),
                     });
                 }
-                other => return Err(format!("filters[{fi}]: unsupported filter type {}", other.unwrap_or(""))),
+                other => {
+                    return Err(format!(
+                        "filters[{fi}]: unsupported filter type {}",
+                        other.unwrap_or("")
+                    ));
+                }
             }
         }
         if let Some(t) = &rule.timeouts {
             filters.timeouts = Timeouts {
                 request: t.request.as_deref().and_then(crate::duration::parse),
-                backend_request: t.backend_request.as_deref().and_then(crate::duration::parse),
+                backend_request: t
+                    .backend_request
+                    .as_deref()
+                    .and_then(crate::duration::parse),
             };
         }
         let mut backends = Vec::new();
@@ -478,18 +617,34 @@ impl<'r> Compiler<'r> {
             let mut invalid_filter = None;
             for (fi, f) in b.filters.iter().enumerate() {
                 match f.type_.as_deref() {
-                    Some("RequestHeaderModifier") => bf.request_headers = f.request_header_modifier.as_ref().map(HeaderModifier::from_wire),
-                    Some("ResponseHeaderModifier") => bf.response_headers = f.response_header_modifier.as_ref().map(HeaderModifier::from_wire),
-                    Some("URLRewrite") => bf.rewrite = f.url_rewrite.as_ref().map(UrlRewrite::from_wire),
+                    Some("RequestHeaderModifier") => {
+                        bf.request_headers = f
+                            .request_header_modifier
+                            .as_ref()
+                            .map(HeaderModifier::from_wire)
+                    }
+                    Some("ResponseHeaderModifier") => {
+                        bf.response_headers = f
+                            .response_header_modifier
+                            .as_ref()
+                            .map(HeaderModifier::from_wire)
+                    }
+                    Some("URLRewrite") => {
+                        bf.rewrite = f.url_rewrite.as_ref().map(UrlRewrite::from_wire)
+                    }
                     Some("RequestMirror") => {
-                        if let Some(m) = self.mirror(f, ns, &format!("{field}.filters[{fi}]"), &mut note) {
+                        if let Some(m) =
+                            self.mirror(f, ns, &format!("{field}.filters[{fi}]"), &mut note)
+                        {
                             bf.mirrors.push(m);
                         }
                     }
                     Some("ExtensionRef") => {
                         invalid_filter = Some(InvalidBackend {
                             reason: "InvalidKind",
-                            message: format!("{field}.filters[{fi}].extensionRef: extensions are not supported by gatewise"),
+                            message: format!(
+                                "{field}.filters[{fi}].extensionRef: extensions are not supported by gatewise"
+                            ),
                         });
                     }
                     other => {
@@ -512,14 +667,24 @@ impl<'r> Compiler<'r> {
                 }
             };
             let weight = u32::try_from(b.weight.unwrap_or(1).clamp(0, 1_000_000)).unwrap_or(0);
-            backends.push(WeightedBackend { weight, target, filters: bf });
+            backends.push(WeightedBackend {
+                weight,
+                target,
+                filters: bf,
+            });
         }
         let action = if let Some(r) = redirect {
             Action::Redirect(r)
         } else if extension {
-            Action::Respond { status: 500, reason: "UnsupportedExtension" }
+            Action::Respond {
+                status: 500,
+                reason: "UnsupportedExtension",
+            }
         } else if backends.is_empty() {
-            Action::Respond { status: 500, reason: "NoBackends" }
+            Action::Respond {
+                status: 500,
+                reason: "NoBackends",
+            }
         } else {
             let total: u64 = backends.iter().map(|b| u64::from(b.weight)).sum();
             let valid: u64 = backends
@@ -528,7 +693,10 @@ impl<'r> Compiler<'r> {
                 .map(|b| u64::from(b.weight))
                 .sum();
             if valid == 0 {
-                Action::Respond { status: 500, reason: "InvalidBackend" }
+                Action::Respond {
+                    status: 500,
+                    reason: "InvalidBackend",
+                }
             } else {
                 Action::Forward { backends, total }
             }
@@ -546,10 +714,22 @@ impl<'r> Compiler<'r> {
         })
     }
 
-    fn mirror(&self, f: &HttpRouteFilter, ns: &str, field: &str, note: &mut impl FnMut(InvalidBackend)) -> Option<Mirror> {
+    fn mirror(
+        &self,
+        f: &HttpRouteFilter,
+        ns: &str,
+        field: &str,
+        note: &mut impl FnMut(InvalidBackend),
+    ) -> Option<Mirror> {
         let m = f.request_mirror.as_ref()?;
         let r = m.backend_ref.clone().unwrap_or_default();
-        match backend::resolve(self.res, "HTTPRoute", ns, &format!("{field}.requestMirror.backendRef"), &r) {
+        match backend::resolve(
+            self.res,
+            "HTTPRoute",
+            ns,
+            &format!("{field}.requestMirror.backendRef"),
+            &r,
+        ) {
             Ok(backend) => {
                 let (numerator, denominator) = match (&m.percent, &m.fraction) {
                     (Some(p), _) => (*p, 100),
@@ -576,7 +756,10 @@ const PENDING: u32 = 1 << 31;
 
 fn compile_match(m: &HttpRouteMatch) -> Result<RouteMatch, String> {
     let (t, v) = match &m.path {
-        Some(p) => (p.type_.as_deref().unwrap_or("PathPrefix"), p.value.as_deref().unwrap_or("/")),
+        Some(p) => (
+            p.type_.as_deref().unwrap_or("PathPrefix"),
+            p.value.as_deref().unwrap_or("/"),
+        ),
         None => ("PathPrefix", "/"),
     };
     let path = match t {
@@ -590,8 +773,12 @@ fn compile_match(m: &HttpRouteMatch) -> Result<RouteMatch, String> {
         if headers.iter().any(|x| *x.name == *name) {
             continue; // only the first entry for a name counts
         }
-        let value = value_match(h.type_.as_deref(), h.value.as_deref().unwrap_or("")).map_err(|e| format!("headers[{k}].value: {e}"))?;
-        headers.push(HeaderMatch { name: name.into(), value });
+        let value = value_match(h.type_.as_deref(), h.value.as_deref().unwrap_or(""))
+            .map_err(|e| format!("headers[{k}].value: {e}"))?;
+        headers.push(HeaderMatch {
+            name: name.into(),
+            value,
+        });
     }
     let mut query: Vec<QueryMatch> = Vec::new();
     for (k, q) in m.query_params.iter().enumerate() {
@@ -599,10 +786,19 @@ fn compile_match(m: &HttpRouteMatch) -> Result<RouteMatch, String> {
         if query.iter().any(|x| &*x.name == name) {
             continue;
         }
-        let value = value_match(q.type_.as_deref(), q.value.as_deref().unwrap_or("")).map_err(|e| format!("queryParams[{k}].value: {e}"))?;
-        query.push(QueryMatch { name: name.into(), value });
+        let value = value_match(q.type_.as_deref(), q.value.as_deref().unwrap_or(""))
+            .map_err(|e| format!("queryParams[{k}].value: {e}"))?;
+        query.push(QueryMatch {
+            name: name.into(),
+            value,
+        });
     }
-    Ok(RouteMatch { path, method: m.method.as_deref().map(Into::into), headers, query })
+    Ok(RouteMatch {
+        path,
+        method: m.method.as_deref().map(Into::into),
+        headers,
+        query,
+    })
 }
 
 fn value_match(t: Option<&str>, v: &str) -> Result<ValueMatch, String> {
@@ -628,12 +824,19 @@ fn attach(
         .listeners
         .iter()
         .enumerate()
-        .filter(|(_, l)| section.is_none_or(|s| s == l.rt.name) && port.is_none_or(|p| p == l.rt.port))
+        .filter(|(_, l)| {
+            section.is_none_or(|s| s == l.rt.name) && port.is_none_or(|p| p == l.rt.port)
+        })
         .map(|(i, _)| i)
         .collect();
     let mut conditions = Vec::new();
     let resolved = match &build.unresolved {
-        None => Condition::new("ResolvedRefs", true, "ResolvedRefs", "all references resolved"),
+        None => Condition::new(
+            "ResolvedRefs",
+            true,
+            "ResolvedRefs",
+            "all references resolved",
+        ),
         Some(e) => Condition::new("ResolvedRefs", false, e.reason, e.message.clone()),
     };
     let what = match (section, port) {
@@ -644,7 +847,12 @@ fn attach(
     };
     let gw_name = format!("{}/{}", gw.obj.meta.namespace, gw.obj.meta.name);
     if selected.is_empty() {
-        conditions.push(Condition::new("Accepted", false, "NoMatchingParent", format!("Gateway {gw_name} has no {what}")));
+        conditions.push(Condition::new(
+            "Accepted",
+            false,
+            "NoMatchingParent",
+            format!("Gateway {gw_name} has no {what}"),
+        ));
         conditions.push(resolved);
         return conditions;
     }
@@ -653,7 +861,10 @@ fn attach(
         .into_iter()
         .filter(|&i| {
             let l = &gw.listeners[i];
-            let kind_ok = l.kinds.iter().any(|k| k.group == GATEWAY_GROUP && k.kind == "HTTPRoute");
+            let kind_ok = l
+                .kinds
+                .iter()
+                .any(|k| k.group == GATEWAY_GROUP && k.kind == "HTTPRoute");
             let ns_ok = match &l.from {
                 AllowedFrom::All => true,
                 AllowedFrom::Same => route.meta.namespace == gw.obj.meta.namespace,
@@ -667,19 +878,31 @@ fn attach(
             "Accepted",
             false,
             "NotAllowedByListeners",
-            format!("no {what} of Gateway {gw_name} allows HTTPRoute from namespace {}", route.meta.namespace),
+            format!(
+                "no {what} of Gateway {gw_name} allows HTTPRoute from namespace {}",
+                route.meta.namespace
+            ),
         ));
         conditions.push(resolved);
         return conditions;
     }
-    let route_hosts: Vec<Hostname> = route.spec.hostnames.iter().map(|h| Hostname::parse(h)).collect();
+    let route_hosts: Vec<Hostname> = route
+        .spec
+        .hostnames
+        .iter()
+        .map(|h| Hostname::parse(h))
+        .collect();
     let mut attached: Vec<(usize, Vec<Option<Hostname>>)> = Vec::new();
     for i in allowed {
         let lh = gw.listeners[i].rt.hostname.as_ref();
         let effective: Vec<Option<Hostname>> = if route_hosts.is_empty() {
             vec![lh.cloned()]
         } else {
-            let mut v: Vec<Option<Hostname>> = route_hosts.iter().filter_map(|h| Hostname::intersect(lh, h)).map(Some).collect();
+            let mut v: Vec<Option<Hostname>> = route_hosts
+                .iter()
+                .filter_map(|h| Hostname::intersect(lh, h))
+                .map(Some)
+                .collect();
             v.sort();
             v.dedup();
             v
@@ -715,7 +938,14 @@ fn attach(
         }
         for (ri, rb) in build.rules.iter().enumerate() {
             for (mi, m) in rb.matches.iter().enumerate() {
-                let key = PrecedenceKey::new(m, route.meta.created, &route.meta.namespace, &route.meta.name, usize::from(rb.rule.index), mi);
+                let key = PrecedenceKey::new(
+                    m,
+                    route.meta.created,
+                    &route.meta.namespace,
+                    &route.meta.name,
+                    usize::from(rb.rule.index),
+                    mi,
+                );
                 for h in &hosts {
                     l.rt.entries.push(Entry {
                         rule: PENDING | (route_id << 8) | u32::try_from(ri).unwrap_or(0),
@@ -742,7 +972,9 @@ fn attach(
 }
 
 fn selector_matches(sel: &LabelSelector, labels: &BTreeMap<String, String>) -> bool {
-    sel.match_labels.iter().all(|(k, v)| labels.get(k) == Some(v))
+    sel.match_labels
+        .iter()
+        .all(|(k, v)| labels.get(k) == Some(v))
         && sel.match_expressions.iter().all(|e| {
             let key = e.key.as_deref().unwrap_or("");
             let value = labels.get(key);
@@ -793,19 +1025,44 @@ fn finish_gateway(mut g: GatewayBuild<'_>) -> (GatewayStatus, (GatewayRt, i64)) 
         let mut conds = Vec::new();
         let accepted_ok = l.accepted.is_ok() && l.conflicted.is_none();
         match (&l.accepted, l.conflicted) {
-            (Err((reason, msg)), _) => conds.push(Condition::new("Accepted", false, reason, msg.clone())),
-            (Ok(()), Some(reason)) => conds.push(Condition::new("Accepted", false, reason, "listener conflicts with another listener on its port")),
+            (Err((reason, msg)), _) => {
+                conds.push(Condition::new("Accepted", false, reason, msg.clone()))
+            }
+            (Ok(()), Some(reason)) => conds.push(Condition::new(
+                "Accepted",
+                false,
+                reason,
+                "listener conflicts with another listener on its port",
+            )),
             (Ok(()), None) => conds.push(Condition::new("Accepted", true, "Accepted", "accepted")),
         }
         match l.conflicted {
-            Some(reason) => conds.push(Condition::new("Conflicted", true, reason, "another listener on this port uses an incompatible protocol")),
-            None => conds.push(Condition::new("Conflicted", false, "NoConflicts", "no conflicts")),
+            Some(reason) => conds.push(Condition::new(
+                "Conflicted",
+                true,
+                reason,
+                "another listener on this port uses an incompatible protocol",
+            )),
+            None => conds.push(Condition::new(
+                "Conflicted",
+                false,
+                "NoConflicts",
+                "no conflicts",
+            )),
         }
         match &l.resolved {
-            Ok(()) => conds.push(Condition::new("ResolvedRefs", true, "ResolvedRefs", "all references resolved")),
-            Err((reason, msg)) => conds.push(Condition::new("ResolvedRefs", false, reason, msg.clone())),
+            Ok(()) => conds.push(Condition::new(
+                "ResolvedRefs",
+                true,
+                "ResolvedRefs",
+                "all references resolved",
+            )),
+            Err((reason, msg)) => {
+                conds.push(Condition::new("ResolvedRefs", false, reason, msg.clone()))
+            }
         }
-        let refs_block = matches!(&l.resolved, Err((r, _)) if *r != "InvalidRouteKinds") || l.kinds.is_empty();
+        let refs_block =
+            matches!(&l.resolved, Err((r, _)) if *r != "InvalidRouteKinds") || l.kinds.is_empty();
         let programmed = accepted_ok && !refs_block;
         conds.push(if programmed {
             Condition::new("Programmed", true, "Programmed", "programmed")
@@ -825,13 +1082,28 @@ fn finish_gateway(mut g: GatewayBuild<'_>) -> (GatewayStatus, (GatewayRt, i64)) 
     }
     let mut conditions = Vec::new();
     if let Some(msg) = &g.address_error {
-        conditions.push(Condition::new("Accepted", false, "UnsupportedAddress", msg.clone()));
+        conditions.push(Condition::new(
+            "Accepted",
+            false,
+            "UnsupportedAddress",
+            msg.clone(),
+        ));
     } else if all_accepted && !g.listeners.is_empty() {
         conditions.push(Condition::new("Accepted", true, "Accepted", "accepted"));
     } else if any_accepted {
-        conditions.push(Condition::new("Accepted", true, "ListenersNotValid", "some listeners are not valid"));
+        conditions.push(Condition::new(
+            "Accepted",
+            true,
+            "ListenersNotValid",
+            "some listeners are not valid",
+        ));
     } else {
-        conditions.push(Condition::new("Accepted", false, "ListenersNotValid", "no listener is valid"));
+        conditions.push(Condition::new(
+            "Accepted",
+            false,
+            "ListenersNotValid",
+            "no listener is valid",
+        ));
     }
     let programmed = any_programmed && g.address_error.is_none();
     conditions.push(if programmed {
@@ -863,7 +1135,9 @@ fn secret_value(s: &api::SecretSpec, key: &str) -> Option<Vec<u8>> {
         return Some(v.clone().into_bytes());
     }
     let data = s.data.get(key)?;
-    base64::engine::general_purpose::STANDARD.decode(data.trim()).ok()
+    base64::engine::general_purpose::STANDARD
+        .decode(data.trim())
+        .ok()
 }
 
 fn pem_has(pem: &[u8], label: &str) -> bool {

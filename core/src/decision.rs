@@ -29,8 +29,8 @@ use crate::hostname::HostKey;
 use crate::path;
 use crate::request::{HttpRequest, Scheme};
 use crate::router::{
-    Action, BackendTarget, Entry, GatewayRt, ListenerRt, Mirror, Protocol, Router, RuleFilters, RuleRt, Timeouts,
-    WeightedBackend,
+    Action, BackendTarget, Entry, GatewayRt, ListenerRt, Mirror, Protocol, Router, RuleFilters,
+    RuleRt, Timeouts, WeightedBackend,
 };
 
 /// A Gateway named by namespace and name.
@@ -156,7 +156,11 @@ impl<'a> Forward<'a> {
 
     /// Chooses a backendRef by weight with the caller's random number.
     pub fn pick(&self, random: u64) -> Pick<'a> {
-        let mut point = if self.total == 0 { 0 } else { random % self.total };
+        let mut point = if self.total == 0 {
+            0
+        } else {
+            random % self.total
+        };
         let mut last = None;
         for b in self.backends {
             if b.weight == 0 {
@@ -171,8 +175,14 @@ impl<'a> Forward<'a> {
         // Compile builds a Forward only with a valid backend of non-zero weight.
         match last.map(|b| (b, &b.target)) {
             Some((backend, BackendTarget::Service(service))) => Pick::Backend { backend, service },
-            Some((backend, BackendTarget::Invalid(_))) => Pick::Error { backend: Some(backend), status: 500 },
-            None => Pick::Error { backend: None, status: 500 },
+            Some((backend, BackendTarget::Invalid(_))) => Pick::Error {
+                backend: Some(backend),
+                status: 500,
+            },
+            None => Pick::Error {
+                backend: None,
+                status: 500,
+            },
         }
     }
 
@@ -196,10 +206,19 @@ impl<'a> Forward<'a> {
         let mut path = self.path.to_string();
         let bf = backend.map(|b| &b.filters);
         let rule = &self.rule.filters;
-        for modifier in [rule.request_headers.as_ref(), bf.and_then(|f| f.request_headers.as_ref())].into_iter().flatten() {
+        for modifier in [
+            rule.request_headers.as_ref(),
+            bf.and_then(|f| f.request_headers.as_ref()),
+        ]
+        .into_iter()
+        .flatten()
+        {
             modifier.apply(&mut headers);
         }
-        for rewrite in [rule.rewrite.as_ref(), bf.and_then(|f| f.rewrite.as_ref())].into_iter().flatten() {
+        for rewrite in [rule.rewrite.as_ref(), bf.and_then(|f| f.rewrite.as_ref())]
+            .into_iter()
+            .flatten()
+        {
             if let Some(h) = &rewrite.hostname {
                 host.clone_from(h);
             }
@@ -211,16 +230,31 @@ impl<'a> Forward<'a> {
             path.push('?');
             path.push_str(q);
         }
-        UpstreamRequest { method: self.req.method.to_owned(), host, path, headers }
+        UpstreamRequest {
+            method: self.req.method.to_owned(),
+            host,
+            path,
+            headers,
+        }
     }
 
     /// The response headers the client receives: the backend's, after the rule's and
     /// the backend's ResponseHeaderModifier, plus CORS headers for an allowed origin.
-    pub fn response_headers(&self, backend: Option<&WeightedBackend>, from_backend: &[(String, String)]) -> Vec<(String, String)> {
+    pub fn response_headers(
+        &self,
+        backend: Option<&WeightedBackend>,
+        from_backend: &[(String, String)],
+    ) -> Vec<(String, String)> {
         let mut headers = from_backend.to_vec();
         let rule = &self.rule.filters;
         let bf = backend.map(|b| &b.filters);
-        for modifier in [rule.response_headers.as_ref(), bf.and_then(|f| f.response_headers.as_ref())].into_iter().flatten() {
+        for modifier in [
+            rule.response_headers.as_ref(),
+            bf.and_then(|f| f.response_headers.as_ref()),
+        ]
+        .into_iter()
+        .flatten()
+        {
             modifier.apply(&mut headers);
         }
         if let (Some(cors), Some(origin)) = (&rule.cors, self.req.headers.get("origin")) {
@@ -233,9 +267,15 @@ impl<'a> Forward<'a> {
     }
 
     /// Mirrors for a request sent to `backend`: the rule's, then the backend's.
-    pub fn mirrors(&self, backend: Option<&'a WeightedBackend>) -> impl Iterator<Item = &'a Mirror> + 'a {
+    pub fn mirrors(
+        &self,
+        backend: Option<&'a WeightedBackend>,
+    ) -> impl Iterator<Item = &'a Mirror> + 'a {
         let rule: &'a RuleRt = self.rule;
-        rule.filters.mirrors.iter().chain(backend.into_iter().flat_map(|b| b.filters.mirrors.iter()))
+        rule.filters
+            .mirrors
+            .iter()
+            .chain(backend.into_iter().flat_map(|b| b.filters.mirrors.iter()))
     }
 }
 
@@ -276,9 +316,16 @@ pub struct Reject {
 
 impl Router {
     /// Decides where an HTTP or HTTPS request arriving at `port` of a Gateway goes.
-    pub fn route_http<'a>(&'a self, gateway: GatewayRef<'_>, port: u16, req: &HttpRequest<'a>) -> Decision<'a> {
+    pub fn route_http<'a>(
+        &'a self,
+        gateway: GatewayRef<'_>,
+        port: u16,
+        req: &HttpRequest<'a>,
+    ) -> Decision<'a> {
         let Some(gw) = self.gateway(gateway.namespace, gateway.name) else {
-            return Decision::Reject(Reject { reason: "NoGateway" });
+            return Decision::Reject(Reject {
+                reason: "NoGateway",
+            });
         };
         let listener = match select_listener(gw, port, req) {
             Selected::Listener(l) => l,
@@ -295,7 +342,13 @@ impl Router {
         }
     }
 
-    pub(crate) fn decide<'a>(&'a self, listener: &'a ListenerRt, entry: &'a Entry, req: &HttpRequest<'a>, path: Cow<'a, str>) -> Decision<'a> {
+    pub(crate) fn decide<'a>(
+        &'a self,
+        listener: &'a ListenerRt,
+        entry: &'a Entry,
+        req: &HttpRequest<'a>,
+        path: Cow<'a, str>,
+    ) -> Decision<'a> {
         let Some(rule) = self.inner.rules.get(entry.rule as usize) else {
             return respond(None, 500, "NoBackends");
         };
@@ -311,10 +364,16 @@ impl Router {
         };
         if let Some(cors) = &rule.filters.cors {
             let origin = req.headers.get("origin");
-            if Cors::is_preflight(req.method, origin, req.headers.get("access-control-request-method")) {
+            if Cors::is_preflight(
+                req.method,
+                origin,
+                req.headers.get("access-control-request-method"),
+            ) {
                 let headers = cors.preflight_headers(
                     origin.unwrap_or(""),
-                    req.headers.get("access-control-request-method").unwrap_or(""),
+                    req.headers
+                        .get("access-control-request-method")
+                        .unwrap_or(""),
                     req.headers.get("access-control-request-headers"),
                 );
                 return Decision::Respond(Respond {
@@ -327,9 +386,14 @@ impl Router {
             }
         }
         match &rule.action {
-            Action::Forward { backends, total } => {
-                Decision::Forward(Forward { matched, rule, backends, total: *total, req: *req, path })
-            }
+            Action::Forward { backends, total } => Decision::Forward(Forward {
+                matched,
+                rule,
+                backends,
+                total: *total,
+                req: *req,
+                path,
+            }),
             Action::Redirect(r) => {
                 let input = RedirectInput {
                     scheme: req.scheme.as_str(),
@@ -339,15 +403,29 @@ impl Router {
                     query: req.query(),
                     matched_prefix: &rule.matched_prefix,
                 };
-                Decision::Redirect(RedirectTo { matched, status: r.status, location: r.location(&input) })
+                Decision::Redirect(RedirectTo {
+                    matched,
+                    status: r.status,
+                    location: r.location(&input),
+                })
             }
             Action::Respond { status, reason } => respond(Some(matched), *status, reason),
         }
     }
 }
 
-pub(crate) fn respond<'a>(matched: Option<Matched<'a>>, status: u16, reason: &'static str) -> Decision<'a> {
-    Decision::Respond(Respond { matched, status, reason, headers: Vec::new(), grpc_status: None })
+pub(crate) fn respond<'a>(
+    matched: Option<Matched<'a>>,
+    status: u16,
+    reason: &'static str,
+) -> Decision<'a> {
+    Decision::Respond(Respond {
+        matched,
+        status,
+        reason,
+        headers: Vec::new(),
+        grpc_status: None,
+    })
 }
 
 pub(crate) enum Selected<'r> {
@@ -358,7 +436,12 @@ pub(crate) enum Selected<'r> {
 
 /// The most specific programmed listener of `protocol` on `port` whose hostname
 /// matches `host` (`None` host: only a listener without hostname).
-pub(crate) fn most_specific<'r>(gw: &'r GatewayRt, port: u16, protocol: Protocol, host: Option<&str>) -> Option<&'r ListenerRt> {
+pub(crate) fn most_specific<'r>(
+    gw: &'r GatewayRt,
+    port: u16,
+    protocol: Protocol,
+    host: Option<&str>,
+) -> Option<&'r ListenerRt> {
     gw.listeners
         .iter()
         .filter(|l| l.programmed && l.port == port && l.protocol == Some(protocol))
@@ -370,12 +453,19 @@ pub(crate) fn most_specific<'r>(gw: &'r GatewayRt, port: u16, protocol: Protocol
         .max_by_key(|l| l.hostname.as_ref().map(|h| h.specificity()))
 }
 
-pub(crate) fn select_listener<'r>(gw: &'r GatewayRt, port: u16, req: &HttpRequest<'_>) -> Selected<'r> {
+pub(crate) fn select_listener<'r>(
+    gw: &'r GatewayRt,
+    port: u16,
+    req: &HttpRequest<'_>,
+) -> Selected<'r> {
     let protocol = match req.scheme {
         Scheme::Http => Protocol::Http,
         Scheme::Https => Protocol::Https,
     };
-    let serving = gw.listeners.iter().any(|l| l.programmed && l.port == port && l.protocol == Some(protocol));
+    let serving = gw
+        .listeners
+        .iter()
+        .any(|l| l.programmed && l.port == port && l.protocol == Some(protocol));
     if !serving {
         return Selected::Reject("NoListener");
     }
@@ -394,7 +484,9 @@ pub(crate) fn select_listener<'r>(gw: &'r GatewayRt, port: u16, req: &HttpReques
             };
             match most_specific(gw, port, protocol, host) {
                 None => Selected::Respond(404, "NoMatchingListener"),
-                Some(by_host) if !std::ptr::eq(by_host, by_sni) => Selected::Respond(421, "Misdirected"),
+                Some(by_host) if !std::ptr::eq(by_host, by_sni) => {
+                    Selected::Respond(421, "Misdirected")
+                }
                 Some(_) => Selected::Listener(by_sni),
             }
         }

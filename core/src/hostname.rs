@@ -44,11 +44,17 @@ impl Hostname {
     /// The intersection of a listener hostname (`None`: any) and a route hostname,
     /// as the hostnames concept page defines it; `None` when they do not intersect.
     pub fn intersect(listener: Option<&Hostname>, route: &Hostname) -> Option<Hostname> {
-        let Some(listener) = listener else { return Some(route.clone()) };
+        let Some(listener) = listener else {
+            return Some(route.clone());
+        };
         match (listener, route) {
             (Hostname::Exact(l), Hostname::Exact(r)) => (l == r).then(|| route.clone()),
-            (Hostname::Wildcard(_), Hostname::Exact(r)) => listener.matches(r).then(|| route.clone()),
-            (Hostname::Exact(l), Hostname::Wildcard(_)) => route.matches(l).then(|| listener.clone()),
+            (Hostname::Wildcard(_), Hostname::Exact(r)) => {
+                listener.matches(r).then(|| route.clone())
+            }
+            (Hostname::Exact(l), Hostname::Wildcard(_)) => {
+                route.matches(l).then(|| listener.clone())
+            }
             (Hostname::Wildcard(l), Hostname::Wildcard(r)) => {
                 if r.ends_with(&**l) {
                     Some(route.clone())
@@ -100,7 +106,10 @@ impl HostKey {
     pub(crate) fn new(host: &str) -> HostKey {
         let bare = strip_port(host);
         let bare = bare.strip_suffix('.').unwrap_or(bare);
-        let mut key = HostKey { buf: [0; 255], len: 0 };
+        let mut key = HostKey {
+            buf: [0; 255],
+            len: 0,
+        };
         if bare.len() <= key.buf.len() {
             for (dst, src) in key.buf.iter_mut().zip(bare.bytes()) {
                 *dst = src.to_ascii_lowercase();
@@ -156,18 +165,36 @@ mod tests {
     #[test]
     fn intersection_follows_the_hostnames_concept_page() {
         let l = h("*.example.com");
-        assert_eq!(Hostname::intersect(Some(&l), &h("test.example.com")), Some(h("test.example.com")));
+        assert_eq!(
+            Hostname::intersect(Some(&l), &h("test.example.com")),
+            Some(h("test.example.com"))
+        );
         assert_eq!(Hostname::intersect(Some(&l), &h("test.example.net")), None);
-        assert_eq!(Hostname::intersect(Some(&h("test.example.com")), &h("*.example.com")), Some(h("test.example.com")));
-        assert_eq!(Hostname::intersect(Some(&h("*.com")), &h("*.example.com")), Some(h("*.example.com")));
-        assert_eq!(Hostname::intersect(Some(&h("*.example.com")), &h("*.com")), Some(h("*.example.com")));
+        assert_eq!(
+            Hostname::intersect(Some(&h("test.example.com")), &h("*.example.com")),
+            Some(h("test.example.com"))
+        );
+        assert_eq!(
+            Hostname::intersect(Some(&h("*.com")), &h("*.example.com")),
+            Some(h("*.example.com"))
+        );
+        assert_eq!(
+            Hostname::intersect(Some(&h("*.example.com")), &h("*.com")),
+            Some(h("*.example.com"))
+        );
         assert_eq!(Hostname::intersect(None, &h("a.b")), Some(h("a.b")));
-        assert_eq!(Hostname::intersect(Some(&h("example.com")), &h("*.example.com")), None);
+        assert_eq!(
+            Hostname::intersect(Some(&h("example.com")), &h("*.example.com")),
+            None
+        );
     }
 
     #[test]
     fn host_key_ignores_port_case_and_trailing_dot() {
-        assert_eq!(HostKey::new("Very.Specific.COM:1234").as_str(), "very.specific.com");
+        assert_eq!(
+            HostKey::new("Very.Specific.COM:1234").as_str(),
+            "very.specific.com"
+        );
         assert_eq!(HostKey::new("example.com.").as_str(), "example.com");
         assert_eq!(HostKey::new("[::1]:8080").as_str(), "[::1]");
         assert_eq!(HostKey::new(&"a".repeat(300)).as_str(), "");

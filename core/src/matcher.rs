@@ -45,7 +45,10 @@ impl PathMatch {
     }
 
     pub(crate) fn regex(value: &str) -> Result<PathMatch, String> {
-        Ok(PathMatch::RegularExpression(compile_regex(value)?, value.into()))
+        Ok(PathMatch::RegularExpression(
+            compile_regex(value)?,
+            value.into(),
+        ))
     }
 
     pub(crate) fn matches(&self, path: &str) -> bool {
@@ -119,7 +122,9 @@ pub(crate) struct HeaderMatch {
 impl HeaderMatch {
     pub(crate) fn matches(&self, headers: Headers<'_>) -> bool {
         let mut values = headers.get_all(&self.name);
-        let Some(first) = values.next() else { return false };
+        let Some(first) = values.next() else {
+            return false;
+        };
         match values.next() {
             None => self.value.matches(first),
             Some(second) => {
@@ -181,14 +186,25 @@ pub enum Mismatch {
 
 impl RouteMatch {
     /// Every condition except the path (the index has settled the path).
-    pub(crate) fn rest_matches(&self, method: &str, headers: Headers<'_>, query: Option<&str>) -> bool {
+    pub(crate) fn rest_matches(
+        &self,
+        method: &str,
+        headers: Headers<'_>,
+        query: Option<&str>,
+    ) -> bool {
         self.method.as_deref().is_none_or(|m| m == method)
             && self.headers.iter().all(|h| h.matches(headers))
             && self.query.iter().all(|q| q.matches(query))
     }
 
     /// The first failing condition, in the order path, method, headers, query.
-    pub(crate) fn mismatch(&self, path: &str, method: &str, headers: Headers<'_>, query: Option<&str>) -> Option<Mismatch> {
+    pub(crate) fn mismatch(
+        &self,
+        path: &str,
+        method: &str,
+        headers: Headers<'_>,
+        query: Option<&str>,
+    ) -> Option<Mismatch> {
         if !self.path.matches(path) {
             Some(Mismatch::Path)
         } else if self.method.as_deref().is_some_and(|m| m != method) {
@@ -211,8 +227,13 @@ pub(crate) fn compile_regex(pattern: &str) -> Result<Regex, String> {
         .nest_limit(64)
         .build()
         .map_err(|e| match e {
-            regex::Error::CompiledTooBig(limit) => format!("regular expression exceeds the compiled size limit of {limit} bytes"),
-            other => format!("invalid regular expression: {}", other.to_string().lines().last().unwrap_or("").trim()),
+            regex::Error::CompiledTooBig(limit) => {
+                format!("regular expression exceeds the compiled size limit of {limit} bytes")
+            }
+            other => format!(
+                "invalid regular expression: {}",
+                other.to_string().lines().last().unwrap_or("").trim()
+            ),
         })
 }
 
@@ -240,7 +261,10 @@ mod tests {
 
     #[test]
     fn multi_value_headers_match_comma_joined() {
-        let m = HeaderMatch { name: "x".into(), value: ValueMatch::Exact("a,b".into()) };
+        let m = HeaderMatch {
+            name: "x".into(),
+            value: ValueMatch::Exact("a,b".into()),
+        };
         let pairs = [("X", "a"), ("x", "b")];
         assert!(m.matches(Headers::Pairs(&pairs)));
         let one = [("x", "a")];
@@ -249,7 +273,10 @@ mod tests {
 
     #[test]
     fn query_names_are_case_sensitive_and_first_value_counts() {
-        let m = QueryMatch { name: "animal".into(), value: ValueMatch::Exact("whale".into()) };
+        let m = QueryMatch {
+            name: "animal".into(),
+            value: ValueMatch::Exact("whale".into()),
+        };
         assert!(m.matches(Some("animal=whale&x=1")));
         assert!(!m.matches(Some("ANIMAL=whale")));
         assert!(!m.matches(Some("animal=dolphin&animal=whale")));

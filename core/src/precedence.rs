@@ -72,9 +72,18 @@ pub struct HostnameRank {
 impl HostnameRank {
     pub(crate) fn of(hostname: Option<&Hostname>) -> HostnameRank {
         match hostname {
-            None => HostnameRank { exact_chars: 0, chars: 0 },
-            Some(Hostname::Exact(h)) => HostnameRank { exact_chars: h.len(), chars: h.len() },
-            Some(Hostname::Wildcard(s)) => HostnameRank { exact_chars: 0, chars: s.len() + 1 },
+            None => HostnameRank {
+                exact_chars: 0,
+                chars: 0,
+            },
+            Some(Hostname::Exact(h)) => HostnameRank {
+                exact_chars: h.len(),
+                chars: h.len(),
+            },
+            Some(Hostname::Wildcard(s)) => HostnameRank {
+                exact_chars: 0,
+                chars: s.len() + 1,
+            },
         }
     }
 }
@@ -88,7 +97,8 @@ impl PartialOrd for HostnameRank {
 impl Ord for HostnameRank {
     /// Smaller is higher precedence, like the rest of the key.
     fn cmp(&self, other: &Self) -> Ordering {
-        (Reverse(self.exact_chars), Reverse(self.chars)).cmp(&(Reverse(other.exact_chars), Reverse(other.chars)))
+        (Reverse(self.exact_chars), Reverse(self.chars))
+            .cmp(&(Reverse(other.exact_chars), Reverse(other.chars)))
     }
 }
 
@@ -129,7 +139,9 @@ impl PrecedenceKey {
         let path = match &m.path {
             PathMatch::Exact(_) => PathRank::Exact,
             PathMatch::RegularExpression(_, src) => PathRank::RegularExpression(Reverse(src.len())),
-            PathMatch::PathPrefix(p) => PathRank::PathPrefix(Reverse(if p.is_empty() { 1 } else { p.len() })),
+            PathMatch::PathPrefix(p) => {
+                PathRank::PathPrefix(Reverse(if p.is_empty() { 1 } else { p.len() }))
+            }
         };
         PrecedenceKey {
             path,
@@ -150,12 +162,23 @@ mod tests {
     use super::*;
     use crate::matcher::{HeaderMatch, ValueMatch};
 
-    fn key(path: PathMatch, method: bool, headers: usize, created: i64, ns: &str, name: &str, rule: usize) -> PrecedenceKey {
+    fn key(
+        path: PathMatch,
+        method: bool,
+        headers: usize,
+        created: i64,
+        ns: &str,
+        name: &str,
+        rule: usize,
+    ) -> PrecedenceKey {
         let m = RouteMatch {
             path,
             method: method.then(|| "GET".into()),
             headers: (0..headers)
-                .map(|i| HeaderMatch { name: format!("h{i}").into(), value: ValueMatch::Exact("v".into()) })
+                .map(|i| HeaderMatch {
+                    name: format!("h{i}").into(),
+                    value: ValueMatch::Exact("v".into()),
+                })
                 .collect(),
             query: Vec::new(),
         };
@@ -164,31 +187,55 @@ mod tests {
 
     #[test]
     fn exact_beats_a_longer_prefix() {
-        assert!(key(PathMatch::exact("/a"), false, 0, 0, "a", "a", 0) < key(PathMatch::prefix("/a/very/long"), true, 3, 0, "a", "a", 0));
+        assert!(
+            key(PathMatch::exact("/a"), false, 0, 0, "a", "a", 0)
+                < key(PathMatch::prefix("/a/very/long"), true, 3, 0, "a", "a", 0)
+        );
     }
 
     #[test]
     fn longer_prefix_beats_method_and_headers() {
-        assert!(key(PathMatch::prefix("/ab"), false, 0, 0, "a", "a", 0) < key(PathMatch::prefix("/a"), true, 3, 0, "a", "a", 0));
+        assert!(
+            key(PathMatch::prefix("/ab"), false, 0, 0, "a", "a", 0)
+                < key(PathMatch::prefix("/a"), true, 3, 0, "a", "a", 0)
+        );
     }
 
     #[test]
     fn method_beats_header_count() {
-        assert!(key(PathMatch::prefix("/a"), true, 0, 0, "a", "a", 0) < key(PathMatch::prefix("/a"), false, 2, 0, "a", "a", 0));
+        assert!(
+            key(PathMatch::prefix("/a"), true, 0, 0, "a", "a", 0)
+                < key(PathMatch::prefix("/a"), false, 2, 0, "a", "a", 0)
+        );
     }
 
     #[test]
     fn oldest_route_then_namespace_name_then_rule_order() {
-        assert!(key(PathMatch::prefix("/a"), false, 0, 1, "z", "z", 5) < key(PathMatch::prefix("/a"), false, 0, 2, "a", "a", 0));
-        assert!(key(PathMatch::prefix("/a"), false, 0, 1, "foo", "bar", 1) < key(PathMatch::prefix("/a"), false, 0, 1, "foo", "baz", 0));
-        assert!(key(PathMatch::prefix("/a"), false, 0, 1, "foo", "bar", 0) < key(PathMatch::prefix("/a"), false, 0, 1, "foo", "bar", 1));
+        assert!(
+            key(PathMatch::prefix("/a"), false, 0, 1, "z", "z", 5)
+                < key(PathMatch::prefix("/a"), false, 0, 2, "a", "a", 0)
+        );
+        assert!(
+            key(PathMatch::prefix("/a"), false, 0, 1, "foo", "bar", 1)
+                < key(PathMatch::prefix("/a"), false, 0, 1, "foo", "baz", 0)
+        );
+        assert!(
+            key(PathMatch::prefix("/a"), false, 0, 1, "foo", "bar", 0)
+                < key(PathMatch::prefix("/a"), false, 0, 1, "foo", "bar", 1)
+        );
     }
 
     #[test]
     fn regex_ranks_between_exact_and_prefix() {
         let re = PathMatch::regex("/a.*").expect("valid");
-        assert!(key(PathMatch::exact("/a"), false, 0, 0, "a", "a", 0) < key(re.clone(), false, 0, 0, "a", "a", 0));
-        assert!(key(re, false, 0, 0, "a", "a", 0) < key(PathMatch::prefix("/a/b/c/d"), false, 0, 0, "a", "a", 0));
+        assert!(
+            key(PathMatch::exact("/a"), false, 0, 0, "a", "a", 0)
+                < key(re.clone(), false, 0, 0, "a", "a", 0)
+        );
+        assert!(
+            key(re, false, 0, 0, "a", "a", 0)
+                < key(PathMatch::prefix("/a/b/c/d"), false, 0, 0, "a", "a", 0)
+        );
     }
 
     #[test]

@@ -17,21 +17,30 @@ pub(crate) struct RefEnd<'a> {
 
 /// Whether a reference from `from` to the object `to_name` of `to` crosses
 /// namespaces with a grant, or stays in one namespace (always permitted).
-pub(crate) fn permits(resources: &Resources, from: RefEnd<'_>, to: RefEnd<'_>, to_name: &str) -> bool {
+pub(crate) fn permits(
+    resources: &Resources,
+    from: RefEnd<'_>,
+    to: RefEnd<'_>,
+    to_name: &str,
+) -> bool {
     if from.namespace == to.namespace {
         return true;
     }
-    resources.reference_grants.iter().filter(|g| g.meta.namespace == to.namespace).any(|g| {
-        let from_ok = g.spec.from.iter().flatten().any(|f| {
-            f.group.as_deref().unwrap_or("") == from.group
-                && f.kind.as_deref() == Some(from.kind)
-                && f.namespace.as_deref() == Some(from.namespace)
-        });
-        let to_ok = g.spec.to.iter().flatten().any(|t| {
-            t.group.as_deref().unwrap_or("") == to.group
-                && t.kind.as_deref() == Some(to.kind)
-                && t.name.as_deref().is_none_or(|n| n == to_name)
-        });
-        from_ok && to_ok
-    })
+    resources
+        .reference_grants
+        .iter()
+        .filter(|g| g.meta.namespace == to.namespace)
+        .any(|g| {
+            let from_ok = g.spec.from.iter().flatten().any(|f| {
+                f.group.as_deref().unwrap_or("") == from.group
+                    && f.kind.as_deref() == Some(from.kind)
+                    && f.namespace.as_deref() == Some(from.namespace)
+            });
+            let to_ok = g.spec.to.iter().flatten().any(|t| {
+                t.group.as_deref().unwrap_or("") == to.group
+                    && t.kind.as_deref() == Some(to.kind)
+                    && t.name.as_deref().is_none_or(|n| n == to_name)
+            });
+            from_ok && to_ok
+        })
 }

@@ -49,7 +49,11 @@ impl<'a> Headers<'a> {
             Headers::Owned(o) => (None, Some(o), None),
             Headers::Map(m) => (None, None, Some(m.get_all(name).iter())),
         };
-        let pairs = pairs.into_iter().flatten().filter(move |(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| *v);
+        let pairs = pairs
+            .into_iter()
+            .flatten()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| *v);
         let owned = owned
             .into_iter()
             .flatten()
@@ -73,8 +77,14 @@ impl<'a> Headers<'a> {
             Headers::Map(m) => (None, None, Some(m)),
         };
         let pairs = pairs.into_iter().flatten().map(|(n, v)| (*n, *v));
-        let owned = owned.into_iter().flatten().map(|(n, v)| (n.as_str(), v.as_str()));
-        let map = map.into_iter().flatten().filter_map(|(n, v)| Some((n.as_str(), v.to_str().ok()?)));
+        let owned = owned
+            .into_iter()
+            .flatten()
+            .map(|(n, v)| (n.as_str(), v.as_str()));
+        let map = map
+            .into_iter()
+            .flatten()
+            .filter_map(|(n, v)| Some((n.as_str(), v.to_str().ok()?)));
         pairs.chain(owned).chain(map)
     }
 }
@@ -104,7 +114,14 @@ impl<'a> HttpRequest<'a> {
     /// A plain-HTTP request: method, `Host` (or `:authority`, may carry a port) and
     /// request target (path with query).
     pub fn new(method: &'a str, host: &'a str, target: &'a str) -> Self {
-        HttpRequest { method, host, target, scheme: Scheme::Http, sni: None, headers: Headers::None }
+        HttpRequest {
+            method,
+            host,
+            target,
+            scheme: Scheme::Http,
+            sni: None,
+            headers: Headers::None,
+        }
     }
 
     /// Sets the scheme (an HTTPS request also needs [`sni`](Self::sni)).

@@ -120,10 +120,16 @@ pub(crate) struct Entry {
 /// What a rule does once chosen.
 #[derive(Debug)]
 pub(crate) enum Action {
-    Forward { backends: Vec<WeightedBackend>, total: u64 },
+    Forward {
+        backends: Vec<WeightedBackend>,
+        total: u64,
+    },
     Redirect(Redirect),
     /// Answered by the gateway (500: no valid backend, unsupported extension).
-    Respond { status: u16, reason: &'static str },
+    Respond {
+        status: u16,
+        reason: &'static str,
+    },
 }
 
 #[derive(Debug)]
@@ -167,10 +173,16 @@ pub struct RuleFilters {
 #[serde(rename_all = "camelCase")]
 pub struct Timeouts {
     /// The whole request.
-    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "ser_duration")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_duration"
+    )]
     pub request: Option<std::time::Duration>,
     /// One attempt to the backend.
-    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "ser_duration")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_duration"
+    )]
     pub backend_request: Option<std::time::Duration>,
 }
 
@@ -180,7 +192,10 @@ impl Timeouts {
     }
 }
 
-fn ser_duration<S: serde::Serializer>(d: &Option<std::time::Duration>, s: S) -> Result<S::Ok, S::Error> {
+fn ser_duration<S: serde::Serializer>(
+    d: &Option<std::time::Duration>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
     match d {
         Some(d) => s.collect_str(&format_args!("{}ms", d.as_millis())),
         None => s.serialize_none(),
@@ -202,7 +217,11 @@ pub struct Mirror {
 impl Mirror {
     /// The mirrored share in percent.
     pub fn percent(&self) -> f64 {
-        if self.denominator == 0 { 0.0 } else { f64::from(self.numerator) * 100.0 / f64::from(self.denominator) }
+        if self.denominator == 0 {
+            0.0
+        } else {
+            f64::from(self.numerator) * 100.0 / f64::from(self.denominator)
+        }
     }
 
     /// Whether a request with the caller's random number is mirrored.
@@ -255,7 +274,10 @@ pub struct BackendFilters {
 
 impl BackendFilters {
     fn is_empty(&self) -> bool {
-        self.request_headers.is_none() && self.response_headers.is_none() && self.rewrite.is_none() && self.mirrors.is_empty()
+        self.request_headers.is_none()
+            && self.response_headers.is_none()
+            && self.rewrite.is_none()
+            && self.mirrors.is_empty()
     }
 }
 
@@ -309,45 +331,74 @@ impl ListenerRt {
     }
 
     /// The winning entry for a request, by the index. `path` is normalised.
-    pub(crate) fn lookup(&self, host: &HostKey, path: &str, req: &HttpRequest<'_>) -> Option<&Entry> {
+    pub(crate) fn lookup(
+        &self,
+        host: &HostKey,
+        path: &str,
+        req: &HttpRequest<'_>,
+    ) -> Option<&Entry> {
         let host = host.as_str();
-        let query = req.query();
-        let ok = |id: &u32| -> Option<&Entry> {
-            let e = self.entries.get(usize::try_from(*id).ok()?)?;
-            e.m.rest_matches(req.method, req.headers, query).then_some(e)
-        };
-        let search = |g: &PathIndex| -> Option<&Entry> {
-            if let Some(ids) = g.exact.get(path)
-                && let Some(e) = ids.iter().find_map(ok)
-            {
-                return Some(e);
-            }
-            if let Some(e) = g.regex.iter().find_map(|id| ok(id).filter(|e| e.m.path.matches(path))) {
-                return Some(e);
-            }
-            prefix_search(&g.prefix, path.strip_prefix('/').unwrap_or(path), &ok)
-        };
         if !host.is_empty() {
-            if let Some(g) = self.index.exact.get(host)
-                && let Some(e) = search(g)
+            if let Some(e) = self
+                .index
+                .exact
+                .get(host)
+                .and_then(|g| self.search(g, path, req))
             {
                 return Some(e);
             }
             for (i, _) in host.match_indices('.').filter(|(i, _)| *i > 0) {
-                if let Some(g) = self.index.wildcard.get(&host[i..])
-                    && let Some(e) = search(g)
+                if let Some(e) = self
+                    .index
+                    .wildcard
+                    .get(&host[i..])
+                    .and_then(|g| self.search(g, path, req))
                 {
                     return Some(e);
                 }
             }
         }
-        self.index.any.as_ref().and_then(search)
+        self.index
+            .any
+            .as_ref()
+            .and_then(|g| self.search(g, path, req))
+    }
+
+    /// The best entry of one hostname group: exact paths, then regular
+    /// expressions, then the deepest matching prefix.
+    fn search<'s>(
+        &'s self,
+        g: &'s PathIndex,
+        path: &str,
+        req: &HttpRequest<'_>,
+    ) -> Option<&'s Entry> {
+        let query = req.query();
+        let ok = |id: &u32| -> Option<&'s Entry> {
+            let e = self.entries.get(usize::try_from(*id).ok()?)?;
+            e.m.rest_matches(req.method, req.headers, query)
+                .then_some(e)
+        };
+        if let Some(e) = g.exact.get(path).and_then(|ids| ids.iter().find_map(ok)) {
+            return Some(e);
+        }
+        if let Some(e) = g
+            .regex
+            .iter()
+            .find_map(|id| ok(id).filter(|e| e.m.path.matches(path)))
+        {
+            return Some(e);
+        }
+        prefix_search(&g.prefix, path.strip_prefix('/').unwrap_or(path), &ok)
     }
 }
 
 /// Deepest matching prefix first: recurse into the child for the next element,
 /// then try this node's entries.
-fn prefix_search<'e>(node: &'e PrefixNode, rest: &str, ok: &impl Fn(&u32) -> Option<&'e Entry>) -> Option<&'e Entry> {
+fn prefix_search<'e>(
+    node: &'e PrefixNode,
+    rest: &str,
+    ok: &impl Fn(&u32) -> Option<&'e Entry>,
+) -> Option<&'e Entry> {
     if !node.children.is_empty() && !rest.is_empty() {
         let (seg, tail) = rest.split_once('/').unwrap_or((rest, ""));
         if let Some(child) = node.children.get(seg)

@@ -29,7 +29,12 @@ pub struct Condition {
 }
 
 impl Condition {
-    pub(crate) fn new(type_: &'static str, ok: bool, reason: &'static str, message: impl Into<String>) -> Condition {
+    pub(crate) fn new(
+        type_: &'static str,
+        ok: bool,
+        reason: &'static str,
+        message: impl Into<String>,
+    ) -> Condition {
         Condition {
             type_,
             status: if ok { "True" } else { "False" },
@@ -166,7 +171,11 @@ pub struct ParentRefStatus {
 
 impl Status {
     /// Stamps every condition with `now` and each object's generation.
-    pub(crate) fn stamped(&self, now: Timestamp, generation: impl Fn(&str, &str, &str) -> i64) -> Status {
+    pub(crate) fn stamped(
+        &self,
+        now: Timestamp,
+        generation: impl Fn(&str, &str, &str) -> i64,
+    ) -> Status {
         let mut out = self.clone();
         let stamp = |conds: &mut Vec<Condition>, g: i64| {
             for c in conds {
