@@ -121,4 +121,16 @@ mod tests {
             assert_eq!(parse(bad), None, "{bad:?}");
         }
     }
+
+    proptest::proptest! {
+        /// The parser accepts exactly what the CRD pattern accepts, and never panics.
+        #[test]
+        fn agrees_with_the_crd_pattern(s in "[0-9hms.a-z]{0,14}") {
+            let pattern = regex::Regex::new(r"^([0-9]{1,5}(h|m|s|ms)){1,4}$");
+            proptest::prop_assert!(pattern.is_ok());
+            if let Ok(pattern) = pattern {
+                proptest::prop_assert_eq!(parse(&s).is_some(), pattern.is_match(&s));
+            }
+        }
+    }
 }

@@ -207,6 +207,63 @@ impl Errors {
 mod tests {
     use super::*;
 
+    const MANIFESTS: &str = r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: gatewise}
+spec: {controllerName: gatewise.dev/gateway-controller}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: infra}
+spec:
+  gatewayClassName: gatewise
+  listeners: [{name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: good, namespace: apps}
+spec:
+  parentRefs: [{name: gw, namespace: infra}]
+  rules: [{matches: [{path: {type: PathPrefix, value: /ok}}], backendRefs: [{name: web, port: 80}]}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: bad-path, namespace: apps}
+spec:
+  parentRefs: [{name: gw, namespace: infra}]
+  rules: [{matches: [{path: {type: Exact, value: /a//b}}], backendRefs: [{name: web, port: 80}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: apps}
+spec: {ports: [{port: 80}]}
+"#;
+
+    #[test]
+    fn a_bad_route_is_rejected_while_the_others_load() {
+        let loaded = crate::load_str("m.yaml", MANIFESTS);
+        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+        assert_eq!(loaded.rejections.len(), 1, "{:?}", loaded.rejections);
+        let Some(rejection) = loaded.rejections.first() else {
+            return;
+        };
+        assert_eq!(rejection.object.kind, "HTTPRoute");
+        assert_eq!(rejection.object.namespace, "apps");
+        assert_eq!(rejection.object.name, "bad-path");
+        assert_eq!(rejection.location.document, 3);
+        let fields: Vec<&str> = rejection.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, vec!["spec.rules[0].matches[0].path.value"]);
+        assert!(rejection.to_string().contains("must not contain '//'"));
+
+        let r = &loaded.resources;
+        assert_eq!(r.gateway_classes.len(), 1);
+        assert_eq!(r.gateways.len(), 1);
+        assert_eq!(r.services.len(), 1);
+        let routes: Vec<&str> = r.http_routes.iter().map(|o| o.meta.name.as_str()).collect();
+        assert_eq!(routes, vec!["good"]);
+    }
+
     #[test]
     fn object_name_accepts_subdomains() {
         assert_eq!(object_name("a"), None);
