@@ -120,7 +120,7 @@ fn listener_tls(errors: &mut Errors, field: &str, tls: &GatewayTlsConfig) {
         );
     }
     for (key, value) in &tls.options {
-        let of = format!("{options}.{key}");
+        let of = format!("{options}[{key}]");
         if errors.length(&of, key, 1, 253) && !syntax::is_annotation_key(key) {
             errors.push(
                 &of,
@@ -386,6 +386,14 @@ mod tests {
         assert!(
             listeners("{name: a, port: 443, protocol: HTTPS, tls: {options: {example.com/x: y}}}")
                 .is_empty()
+        );
+    }
+
+    #[test]
+    fn tls_option_keys_are_qualified_names() {
+        assert_eq!(
+            listeners("{name: a, port: 443, protocol: HTTPS, tls: {options: {'bad~key': v}}}"),
+            vec!["spec.listeners[0].tls.options[bad~key]"]
         );
     }
 
