@@ -249,7 +249,6 @@ impl<'r> Compiler<'r> {
                 kind: "HTTPRoute",
                 namespace: route.meta.namespace.clone(),
                 name: route.meta.name.clone(),
-                created: route.meta.created,
             });
             let first_rule = u32::try_from(inner.rules.len()).unwrap_or(u32::MAX);
             if let Some(b) = build {

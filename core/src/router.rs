@@ -30,7 +30,6 @@ use crate::hostname::{HostKey, Hostname};
 use crate::matcher::{PathMatch, RouteMatch};
 use crate::precedence::PrecedenceKey;
 use crate::request::HttpRequest;
-use crate::time::Timestamp;
 
 /// The compiled router: immutable, `Send + Sync`, cheap to clone.
 #[derive(Debug, Clone, Default)]
@@ -51,7 +50,6 @@ pub(crate) struct RouteInfo {
     pub(crate) kind: &'static str,
     pub(crate) namespace: String,
     pub(crate) name: String,
-    pub(crate) created: Timestamp,
 }
 
 #[derive(Debug, Default)]
