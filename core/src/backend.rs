@@ -47,7 +47,7 @@ pub(crate) fn resolve(
     let kind = r.kind.as_deref().unwrap_or("Service");
     let name = r.name.as_deref().unwrap_or("");
     let namespace = r.namespace.as_deref().unwrap_or(from_namespace);
-    if group != "" || kind != "Service" {
+    if !group.is_empty() || kind != "Service" {
         let shown = if group.is_empty() {
             kind.to_owned()
         } else {

@@ -447,7 +447,7 @@ impl<'r> Compiler<'r> {
             let kind = r.kind.as_deref().unwrap_or("Secret");
             let ns = r.namespace.as_deref().unwrap_or(&g.meta.namespace);
             let name = r.name.as_deref().unwrap_or("");
-            if group != "" || kind != "Secret" {
+            if !group.is_empty() || kind != "Secret" {
                 return Err((
                     "InvalidCertificateRef",
                     format!("{field}: unsupported kind {group}/{kind} (only core Secret)"),

@@ -1,19 +1,115 @@
 //! Gatewise: the Kubernetes Gateway API as a library.
+//!
+//! Gatewise answers two questions from a set of resources alone, without a
+//! cluster: *what status would a conformant implementation report?* and *where does
+//! this request go, and why?*
+//!
+//! ```
+//! use gatewise::{Decision, GatewayRef, HttpRequest, Options, Router, Timestamp};
+//!
+//! let yaml = r#"
+//! apiVersion: gateway.networking.k8s.io/v1
+//! kind: GatewayClass
+//! metadata: {name: gatewise}
+//! spec: {controllerName: gatewise.dev/gateway-controller}
+//! ---
+//! apiVersion: gateway.networking.k8s.io/v1
+//! kind: Gateway
+//! metadata: {name: gw, namespace: infra}
+//! spec:
+//!   gatewayClassName: gatewise
+//!   listeners: [{name: http, port: 80, protocol: HTTP}]
+//! ---
+//! apiVersion: gateway.networking.k8s.io/v1
+//! kind: HTTPRoute
+//! metadata: {name: web, namespace: infra}
+//! spec:
+//!   parentRefs: [{name: gw}]
+//!   rules: [{backendRefs: [{name: web, port: 8080}]}]
+//! ---
+//! apiVersion: v1
+//! kind: Service
+//! metadata: {name: web, namespace: infra}
+//! spec: {ports: [{port: 8080}]}
+//! "#;
+//! let loaded = gatewise::load_str("example.yaml", yaml);
+//! assert!(loaded.rejections.is_empty());
+//! let compiled = Router::compile(&loaded.resources, &Options::default());
+//! let status = compiled.status(Timestamp::DEFAULT_EPOCH);
+//! assert_eq!(status.gateways[0].listeners[0].attached_routes, 1);
+//!
+//! let req = HttpRequest::new("GET", "example.com", "/hello?x=1");
+//! match compiled.router().route_http(GatewayRef::new("infra", "gw"), 80, &req) {
+//!     Decision::Forward(f) => assert_eq!(f.backends().len(), 1),
+//!     other => panic!("expected a forward, got {other:?}"),
+//! }
+//! ```
+//!
+//! # The pipeline
+//!
+//! - [`load`]: manifests → [`Resources`] + [`Rejection`]s (schema and CEL rules,
+//!   [`validate`]) + [`Warning`]s (pruned fields) + [`LoadError`]s.
+//! - [`Router::compile`]: → [`Compiled`]: an immutable [`Router`] and the [`Status`]
+//!   of every object ([`compile`] states the status policy).
+//! - [`Router::route_http`]: a borrowed [`HttpRequest`] → a [`Decision`] (no
+//!   allocation on a plain forward; weighted choice takes the caller's random number).
+//! - [`Router::explain_http`]: the same walk, recorded ([`Explanation`]).
+//!
+//! The core is sans-IO: it opens no file, reads no clock and draws no random
+//! number. The same resources in any order give the same router, status and
+//! decisions.
+//!
+//! # Choices the Gateway API leaves to implementations
+//!
+//! Each is pinned by a fixture in `spec-fixtures/fixtures/`.
+//!
+//! - **Hostnames** fold to lower case; a trailing dot and any port in `Host` are
+//!   ignored for matching; the `Host` is forwarded unmodified unless rewritten.
+//! - **Route hostname precedence** compares the hostname as attached to the
+//!   listener (the intersection of route and listener hostnames), see
+//!   [`PrecedenceKey`].
+//! - **RegularExpression paths** rank after `Exact` and before `PathPrefix`; longer
+//!   patterns first. Regular expressions use the `regex` crate (RE2 syntax, linear
+//!   time), anchored to the whole value, compiled size limit [`REGEX_SIZE_LIMIT`]; a
+//!   pattern it refuses (look-around, back-references, too large) drops the rule
+//!   (`PartiallyInvalid`, or `Accepted=False/UnsupportedValue` when no rule is left).
+//! - **Request paths** are matched after normalisation ([`path::normalize`]):
+//!   percent-encoded unreserved characters decoded, other escapes upper-cased,
+//!   dot segments resolved, `%2F` and `%5C` kept encoded and never separators,
+//!   duplicate slashes kept. A path that cannot be normalised is answered 400. The
+//!   backend receives the normalised path.
+//! - **Repeated request headers** are matched as their values joined with `,`;
+//!   repeated query parameters by their first value; query values are compared
+//!   as sent (not percent-decoded).
+//! - **All backend weights zero**, every backend invalid, or no backendRefs without a
+//!   redirect: 500.
+//! - **Backends with no endpoints** still resolve (endpoints are the proxy's concern).
+//! - **CORS preflights** are answered by the gateway with 200 ([`filter::cors`]).
+//! - **Redirects** keep the request's query string.
+//! - **Unsupported at backendRef level**: `RequestRedirect` and `CORS` filters (the
+//!   rule is dropped with `PartiallyInvalid`). `ExtensionRef` filters are never
+//!   skipped: their requests are answered 500.
+//! - **Listener protocols** other than `HTTP` and `HTTPS` get
+//!   `Accepted=False/UnsupportedProtocol` (TLS, TCP and UDP are not served yet).
+//! - **Listener conflicts**: listeners of incompatible protocols on one port all get
+//!   `Conflicted=True/ProtocolConflict` and are not programmed; requests to the port
+//!   are refused.
+//! - **HTTPS**: see [`decision`] on listener selection and 421.
 #![forbid(unsafe_code)]
 
 pub mod api;
 mod backend;
-mod compile;
-mod decision;
+pub mod compile;
+pub mod decision;
 pub mod duration;
 mod error;
-mod explain;
+pub mod explain;
 pub mod filter;
 mod hostname;
 pub mod load;
-mod matcher;
+pub mod matcher;
 pub mod path;
-mod precedence;
+pub mod precedence;
 mod reference_grant;
 mod request;
 mod resources;

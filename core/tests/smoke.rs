@@ -10,7 +10,7 @@ fn quickstart_routes_and_reports_status() {
     assert!(loaded.rejections.is_empty(), "{:?}", loaded.rejections);
     let compiled = Router::compile(&loaded.resources, &Options::default());
     let status = compiled.status(Timestamp::DEFAULT_EPOCH);
-    let json = serde_json::to_string_pretty(&status.to_kubernetes()).unwrap();
+    let json = serde_json::to_string_pretty(&status.to_kubernetes()).expect("serialises");
     assert!(json.contains("\"attachedRoutes\": 1"), "{json}");
     let gw = GatewayRef::new("infra", "gateway");
     let router = compiled.router();
@@ -36,7 +36,7 @@ fn quickstart_routes_and_reports_status() {
     for (req, want) in cases {
         let d = router.route_http(gw, 80, &req);
         let v = d.view();
-        let got = serde_json::to_string(&v).unwrap();
+        let got = serde_json::to_string(&v).expect("serialises");
         match d {
             Decision::Forward(f) => {
                 let names: Vec<_> = f
