@@ -549,6 +549,18 @@ impl<'r> Compiler<'r> {
                 *unresolved = Some(e);
             }
         };
+        for (fi, f) in rule.filters.iter().enumerate() {
+            for h in [&f.request_header_modifier, &f.response_header_modifier]
+                .into_iter()
+                .flatten()
+            {
+                if let Some(name) = repeated_header(h) {
+                    return Err(format!(
+                        "filters[{fi}]: header {name:?} has more than one action (set, add, remove)"
+                    ));
+                }
+            }
+        }
         let mut filters = RuleFilters::default();
         let mut redirect = None;
         let mut extension = false;
@@ -798,6 +810,23 @@ fn compile_match(m: &HttpRouteMatch) -> Result<RouteMatch, String> {
         headers,
         query,
     })
+}
+
+/// A header named (without case) by more than one action of one header filter.
+fn repeated_header(h: &api::HttpHeaderFilter) -> Option<String> {
+    let names: Vec<String> = h
+        .set
+        .iter()
+        .chain(&h.add)
+        .filter_map(|x| x.name.as_deref())
+        .chain(h.remove.iter().map(String::as_str))
+        .map(str::to_ascii_lowercase)
+        .collect();
+    names
+        .iter()
+        .enumerate()
+        .find(|(i, n)| names[..*i].contains(n))
+        .map(|(_, n)| n.clone())
 }
 
 fn value_match(t: Option<&str>, v: &str) -> Result<ValueMatch, String> {
