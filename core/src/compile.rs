@@ -262,7 +262,10 @@ impl<'r> Compiler<'r> {
                         }
                     }
                 }
-                inner.rules.extend(b.rules.into_iter().map(|r| r.rule));
+                inner.rules.extend(b.rules.into_iter().map(|mut r| {
+                    r.rule.route = route_id;
+                    r.rule
+                }));
             }
             if !parents.is_empty() {
                 generations.insert(
@@ -1089,8 +1092,9 @@ fn finish_gateway(mut g: GatewayBuild<'_>) -> (GatewayStatus, (GatewayRt, i64)) 
                 conds.push(Condition::new("ResolvedRefs", false, reason, msg.clone()))
             }
         }
-        let refs_block =
-            matches!(&l.resolved, Err((r, _)) if *r != "InvalidRouteKinds") || l.kinds.is_empty();
+        // Unresolved certificates block serving; unsupported route kinds do not (the
+        // listener serves, with no routes of those kinds: 404).
+        let refs_block = matches!(&l.resolved, Err((r, _)) if *r != "InvalidRouteKinds");
         let programmed = accepted_ok && !refs_block;
         conds.push(if programmed {
             Condition::new("Programmed", true, "Programmed", "programmed")

@@ -6,7 +6,9 @@
 //! - **Documents.** A source is split into YAML documents at `---` lines; each is
 //!   parsed on its own, so a syntax error loses only its document
 //!   ([`LoadError`] names the source, the document's index from 0 and its line).
-//!   Duplicate mapping keys are errors, as `kubectl apply` makes them.
+//!   Duplicate mapping keys are errors, as `kubectl apply` makes them. Only
+//!   YAML 1.2 booleans (`true`, `false`) are booleans: `y`, `yes` and `on` are
+//!   strings, as Python's and Node's YAML readers take them.
 //! - **Lists.** `kind: List` (or any `*List` with `items`) is unpacked.
 //! - **Kinds.** GatewayClass, Gateway, HTTPRoute (`gateway.networking.k8s.io/v1`,
 //!   also `v1beta1`), ReferenceGrant (`v1` and `v1beta1`), and core `v1` Namespace,
@@ -97,7 +99,7 @@ impl Loader {
                 document: doc.index,
                 line: doc.line,
             };
-            match serde_saphyr::from_str::<Value>(doc.text) {
+            match serde_saphyr::from_str_with_options::<Value>(doc.text, yaml_options()) {
                 Ok(value) => self.add_value_at(value, location),
                 Err(err) => {
                     let line = err
@@ -517,6 +519,13 @@ fn reject_type_error(
     });
 }
 
+/// The YAML reading options every front end uses (a fixture runner that parses a
+/// file itself uses these too): YAML 1.2 core booleans only (`true`/`false`): `y`, `yes`, `on` stay strings,
+/// as PyYAML and js-yaml read them, so every front end sees the same manifests.
+pub fn yaml_options() -> serde_saphyr::Options {
+    serde_saphyr::options! { strict_booleans: true }
+}
+
 /// A serde_ignored path in the API server's notation: `spec.rules[0].name`.
 fn api_path(path: &serde_ignored::Path<'_>) -> String {
     use serde_ignored::Path;
@@ -688,5 +697,16 @@ mod tests {
             "spec.listeners[0].port"
         );
         assert_eq!(loaded.rejections[0].object.to_string(), "Gateway default/g");
+    }
+
+    #[test]
+    fn only_yaml_1_2_booleans_are_booleans() {
+        let text =
+            "apiVersion: v1\nkind: Namespace\nmetadata: {name: a, labels: {x: y, on: yes}}\n";
+        let loaded = load_str("t.yaml", text);
+        assert!(loaded.rejections.is_empty(), "{:?}", loaded.rejections);
+        let labels = &loaded.resources.namespaces[0].meta.labels;
+        assert_eq!(labels.get("x").map(String::as_str), Some("y"));
+        assert_eq!(labels.get("on").map(String::as_str), Some("yes"));
     }
 }
