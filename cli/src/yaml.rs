@@ -178,7 +178,7 @@ mod tests {
         let y = to_yaml(&v);
         assert_eq!(
             y,
-            "empty: {}\ns: \"True\"\nstatus:\n  - e: []\n    kind: Gateway\n    listeners:\n      - n: 1\n        name: http\n"
+            "empty: {}\ns: \"True\"\nstatus:\n  - e: []\n    kind: Gateway\n    listeners:\n      - \"n\": 1\n        name: http\n"
         );
     }
 }
