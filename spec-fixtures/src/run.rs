@@ -120,7 +120,10 @@ fn parse_file(file: &Path, explicit: bool) -> Parsed {
             };
         }
     };
-    let looks_like_fixture = match serde_saphyr::from_str::<serde_json::Value>(&text) {
+    let looks_like_fixture = match serde_saphyr::from_str_with_options::<serde_json::Value>(
+        &text,
+        gatewise::load::yaml_options(),
+    ) {
         Ok(serde_json::Value::Object(map)) => {
             map.contains_key("name")
                 && ["requests", "status", "rejected"]
@@ -143,7 +146,7 @@ fn parse_file(file: &Path, explicit: bool) -> Parsed {
         }
         return Parsed::NotAFixture;
     }
-    match serde_saphyr::from_str::<Fixture>(&text) {
+    match serde_saphyr::from_str_with_options::<Fixture>(&text, gatewise::load::yaml_options()) {
         Ok(f) => Parsed::Fixture(Box::new(f)),
         Err(err) => {
             let line = err
