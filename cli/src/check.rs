@@ -71,24 +71,7 @@ pub(crate) fn run(args: &Args) -> i32 {
 /// Whether CI should fail: a document that did not load, a rejected object, or
 /// any handled object (class, Gateway, listener, route parent) not accepted.
 fn failing(loaded: &Loaded, status: &Status) -> bool {
-    let refused = |c: &[Condition]| {
-        c.iter()
-            .any(|c| c.type_ == "Accepted" && c.status == "False")
-    };
-    !loaded.errors.is_empty()
-        || !loaded.rejections.is_empty()
-        || status
-            .gateway_classes
-            .iter()
-            .any(|c| refused(&c.conditions))
-        || status
-            .gateways
-            .iter()
-            .any(|g| refused(&g.conditions) || g.listeners.iter().any(|l| refused(&l.conditions)))
-        || status
-            .http_routes
-            .iter()
-            .any(|r| r.parents.iter().any(|p| refused(&p.conditions)))
+    !loaded.errors.is_empty() || !loaded.rejections.is_empty() || !status.all_accepted()
 }
 
 fn text(loaded: &Loaded, status: &Status) -> String {

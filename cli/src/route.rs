@@ -111,7 +111,7 @@ pub(crate) fn run(args: &Args) -> i32 {
         Scheme::Https => args
             .sni
             .clone()
-            .or_else(|| gatewise_spec::default_sni(&args.host)),
+            .or_else(|| gatewise::default_sni(&args.host).map(str::to_owned)),
         Scheme::Http => args.sni.clone(),
     };
     let req = HttpRequest::new(&args.method, &args.host, &args.path)

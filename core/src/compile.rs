@@ -216,7 +216,10 @@ impl<'r> Compiler<'r> {
             let route_id = u32::try_from(route_id).unwrap_or(u32::MAX);
             let mut parents = Vec::new();
             let mut build: Option<RouteBuild> = None;
-            for (pi, pref) in route.spec.parent_refs.iter().enumerate() {
+            // This route's rules go to the end of `inner.rules`, so their ids are known
+            // before attachment records entries that point at them.
+            let first_rule = u32::try_from(inner.rules.len()).unwrap_or(u32::MAX);
+            for pref in &route.spec.parent_refs {
                 let group = pref.group.as_deref().unwrap_or(GATEWAY_GROUP);
                 let kind = pref.kind.as_deref().unwrap_or("Gateway");
                 let ns = pref.namespace.as_deref().unwrap_or(&route.meta.namespace);
@@ -230,8 +233,8 @@ impl<'r> Compiler<'r> {
                 else {
                     continue;
                 };
-                let b = build.get_or_insert_with(|| self.route(route));
-                let conditions = attach(self.res, route, route_id, pref, pi, gw, b);
+                let b = build.get_or_insert_with(|| self.route(route, route_id));
+                let conditions = attach(self.res, route, route_id, first_rule, pref, gw, b);
                 parents.push(RouteParentStatus {
                     parent_ref: ParentRefStatus {
                         group: group.to_owned(),
@@ -250,22 +253,8 @@ impl<'r> Compiler<'r> {
                 namespace: route.meta.namespace.clone(),
                 name: route.meta.name.clone(),
             });
-            let first_rule = u32::try_from(inner.rules.len()).unwrap_or(u32::MAX);
             if let Some(b) = build {
-                // Entries were recorded with rule ids relative to this route; shift them.
-                for g in &mut gateways {
-                    for l in &mut g.listeners {
-                        for e in &mut l.rt.entries {
-                            if e.rule & PENDING != 0 && (e.rule & !PENDING) >> 8 == route_id {
-                                e.rule = first_rule + (e.rule & 0xff);
-                            }
-                        }
-                    }
-                }
-                inner.rules.extend(b.rules.into_iter().map(|mut r| {
-                    r.rule.route = route_id;
-                    r.rule
-                }));
+                inner.rules.extend(b.rules.into_iter().map(|r| r.rule));
             }
             if !parents.is_empty() {
                 generations.insert(
@@ -509,7 +498,7 @@ impl<'r> Compiler<'r> {
         Ok(out)
     }
 
-    fn route(&self, route: &Object<api::HttpRouteSpec>) -> RouteBuild {
+    fn route(&self, route: &Object<api::HttpRouteSpec>, route_id: u32) -> RouteBuild {
         let default_rule = [HttpRouteRule::default()];
         let rules: &[HttpRouteRule] = route.spec.rules.as_deref().unwrap_or(&default_rule);
         let mut build = RouteBuild {
@@ -518,7 +507,7 @@ impl<'r> Compiler<'r> {
             unresolved: None,
         };
         for (i, rule) in rules.iter().enumerate() {
-            match self.rule(route, i, rule, &mut build.unresolved) {
+            match self.rule(route, route_id, i, rule, &mut build.unresolved) {
                 Ok(r) => build.rules.push(r),
                 Err(msg) => build.dropped.push(format!("spec.rules[{i}]: {msg}")),
             }
@@ -529,6 +518,7 @@ impl<'r> Compiler<'r> {
     fn rule(
         &self,
         route: &Object<api::HttpRouteSpec>,
+        route_id: u32,
         i: usize,
         rule: &HttpRouteRule,
         unresolved: &mut Option<InvalidBackend>,
@@ -718,7 +708,7 @@ impl<'r> Compiler<'r> {
         Ok(RuleBuild {
             matches,
             rule: RuleRt {
-                route: 0,
+                route: route_id,
                 index: u16::try_from(i).unwrap_or(u16::MAX),
                 name: rule.name.clone(),
                 matched_prefix,
@@ -763,10 +753,6 @@ impl<'r> Compiler<'r> {
         }
     }
 }
-
-/// Entry rule ids are recorded as `PENDING | route << 8 | rule` until the route's
-/// rules get their place in the router (routes have at most 16 rules).
-const PENDING: u32 = 1 << 31;
 
 fn compile_match(m: &HttpRouteMatch) -> Result<RouteMatch, String> {
     let (t, v) = match &m.path {
@@ -844,8 +830,8 @@ fn attach(
     res: &Resources,
     route: &Object<api::HttpRouteSpec>,
     route_id: u32,
+    first_rule: u32,
     pref: &ParentReference,
-    _parent_index: usize,
     gw: &mut GatewayBuild<'_>,
     build: &RouteBuild,
 ) -> Vec<Condition> {
@@ -979,7 +965,7 @@ fn attach(
                 );
                 for h in &hosts {
                     l.rt.entries.push(Entry {
-                        rule: PENDING | (route_id << 8) | u32::try_from(ri).unwrap_or(0),
+                        rule: first_rule + u32::try_from(ri).unwrap_or(0),
                         match_index: u16::try_from(mi).unwrap_or(u16::MAX),
                         hostname: h.clone(),
                         m: m.clone(),

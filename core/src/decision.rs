@@ -327,7 +327,8 @@ impl Router {
                 reason: "NoGateway",
             });
         };
-        let listener = match select_listener(gw, port, req) {
+        let host = HostKey::new(req.host);
+        let listener = match select_listener(gw, port, req, &host) {
             Selected::Listener(l) => l,
             Selected::Reject(reason) => return Decision::Reject(Reject { reason }),
             Selected::Respond(status, reason) => return respond(None, status, reason),
@@ -335,7 +336,6 @@ impl Router {
         let Some(path) = path::normalize(req.path()) else {
             return respond(None, 400, "BadPath");
         };
-        let host = HostKey::new(req.host);
         match listener.lookup(&host, &path, req) {
             Some(entry) => self.decide(listener, entry, req, path),
             None => respond(None, 404, "NoMatchingRoute"),
@@ -457,6 +457,7 @@ pub(crate) fn select_listener<'r>(
     gw: &'r GatewayRt,
     port: u16,
     req: &HttpRequest<'_>,
+    host: &HostKey,
 ) -> Selected<'r> {
     let protocol = match req.scheme {
         Scheme::Http => Protocol::Http,
@@ -469,7 +470,6 @@ pub(crate) fn select_listener<'r>(
     if !serving {
         return Selected::Reject("NoListener");
     }
-    let host = HostKey::new(req.host);
     let host = Some(host.as_str()).filter(|h| !h.is_empty());
     match protocol {
         Protocol::Http => match most_specific(gw, port, protocol, host) {

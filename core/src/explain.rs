@@ -135,7 +135,7 @@ impl Router {
                 "no Gateway of ours with this name: the connection is refused".into();
             return ex;
         };
-        let selected = select_listener(gw, port, req);
+        let selected = select_listener(gw, port, req, &host_key);
         let chosen: Option<&ListenerRt> = match selected {
             Selected::Listener(l) => Some(l),
             _ => None,

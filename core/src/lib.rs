@@ -130,7 +130,7 @@ pub use hostname::Hostname;
 pub use load::{Loaded, Loader, load_str};
 pub use matcher::{Mismatch, PathKind, REGEX_SIZE_LIMIT};
 pub use precedence::{HostnameRank, PathRank, PrecedenceKey};
-pub use request::{Headers, HttpRequest, Scheme};
+pub use request::{Headers, HttpRequest, Scheme, default_sni};
 pub use resources::{Meta, Object, Resources};
 pub use router::{
     BackendFilters, BackendTarget, Certificate, ListenerInfo, Mirror, Protocol, Router,

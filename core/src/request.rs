@@ -194,3 +194,34 @@ impl<'a> HttpRequest<'a> {
         self.headers
     }
 }
+
+/// The server name a TLS client sends for a `Host` value: the host without its
+/// port, or none for an IP literal (clients send no SNI for addresses, RFC 6066 §3).
+/// Every front end uses this default, so they agree on HTTPS requests.
+///
+/// ```
+/// assert_eq!(gatewise::default_sni("example.com:8443"), Some("example.com"));
+/// assert_eq!(gatewise::default_sni("192.0.2.1"), None);
+/// assert_eq!(gatewise::default_sni("[2001:db8::1]:443"), None);
+/// ```
+pub fn default_sni(host: &str) -> Option<&str> {
+    let bare = crate::hostname::strip_port(host);
+    let bare = bare
+        .strip_prefix('[')
+        .and_then(|b| b.strip_suffix(']'))
+        .unwrap_or(bare);
+    (!bare.is_empty() && bare.parse::<std::net::IpAddr>().is_err()).then_some(bare)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn default_sni_drops_port_and_ip_literals() {
+        assert_eq!(super::default_sni("example.com:8443"), Some("example.com"));
+        assert_eq!(super::default_sni("example.com"), Some("example.com"));
+        assert_eq!(super::default_sni("192.0.2.1"), None);
+        assert_eq!(super::default_sni("192.0.2.1:443"), None);
+        assert_eq!(super::default_sni("[2001:db8::1]:443"), None);
+        assert_eq!(super::default_sni("2001:db8::1"), None);
+    }
+}

@@ -170,6 +170,20 @@ pub struct ParentRefStatus {
 }
 
 impl Status {
+    /// Whether no handled object (GatewayClass, Gateway, listener, route parent) has
+    /// `Accepted=False`: the gate a CI check uses, in every front end.
+    pub fn all_accepted(&self) -> bool {
+        let accepted = |c: &[Condition]| !c.iter().any(|c| c.type_ == "Accepted" && !c.is_true());
+        self.gateway_classes.iter().all(|c| accepted(&c.conditions))
+            && self.gateways.iter().all(|g| {
+                accepted(&g.conditions) && g.listeners.iter().all(|l| accepted(&l.conditions))
+            })
+            && self
+                .http_routes
+                .iter()
+                .all(|r| r.parents.iter().all(|p| accepted(&p.conditions)))
+    }
+
     /// Stamps every condition with `now` and each object's generation.
     pub(crate) fn stamped(
         &self,

@@ -118,3 +118,21 @@ fn explanation_names_the_rule_the_router_chose() {
         "{text}"
     );
 }
+
+#[test]
+fn all_accepted_fails_on_a_route_parent_not_accepted() {
+    let text = include_str!("../../examples/quickstart.yaml");
+    let ok = load_str("quickstart.yaml", text);
+    assert!(
+        Router::compile(&ok.resources, &Options::default())
+            .status(Timestamp::DEFAULT_EPOCH)
+            .all_accepted()
+    );
+    let bad = format!(
+        "{text}\n---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {{name: stray, namespace: shop}}\nspec:\n  parentRefs: [{{name: gateway, namespace: infra, sectionName: nope}}]\n"
+    );
+    let loaded = load_str("bad.yaml", &bad);
+    let status =
+        Router::compile(&loaded.resources, &Options::default()).status(Timestamp::DEFAULT_EPOCH);
+    assert!(!status.all_accepted());
+}

@@ -3,8 +3,6 @@
 //! Every function returns `Err(message)` naming what was expected and what the
 //! engine gave, so a failing line reads on its own.
 
-use std::net::IpAddr;
-
 use gatewise::{
     BackendView, Condition, DecisionView, GATEWAY_GROUP, GatewayRef, HttpRequest, ListenerStatus,
     Rejection, RouteParentStatus, Router, Scheme, Status,
@@ -39,7 +37,10 @@ pub(crate) fn request(router: &Router, case: &RequestCase) -> Result<(), String>
     let host = case.host.as_deref().unwrap_or(DEFAULT_HOST);
     let target = case.path.as_deref().unwrap_or("/");
     let sni = match scheme {
-        Scheme::Https => case.sni.clone().or_else(|| default_sni(host)),
+        Scheme::Https => case
+            .sni
+            .clone()
+            .or_else(|| gatewise::default_sni(host).map(str::to_owned)),
         Scheme::Http => case.sni.clone(),
     };
     let headers: Vec<(String, String)> = case
@@ -60,23 +61,6 @@ pub(crate) fn request(router: &Router, case: &RequestCase) -> Result<(), String>
         .route_http(GatewayRef::new(ns, name), port, &req)
         .view_with_response(&backend_response);
     check_view(case, &view)
-}
-
-/// The SNI a client sends for `host`: the host without its port, or none for an
-/// IP literal.
-pub fn default_sni(host: &str) -> Option<String> {
-    let bare = if let Some(rest) = host.strip_prefix('[') {
-        rest.split_once(']').map_or(rest, |(h, _)| h)
-    } else if host.matches(':').count() == 1 {
-        host.split_once(':').map_or(host, |(h, _)| h)
-    } else {
-        host
-    };
-    if bare.is_empty() || bare.parse::<IpAddr>().is_ok() {
-        None
-    } else {
-        Some(bare.to_owned())
-    }
 }
 
 fn check_view(case: &RequestCase, view: &DecisionView) -> Result<(), String> {
@@ -661,18 +645,5 @@ mod tests {
         assert!(!field_within("spec.rules[01]", "spec.rules[0"));
         assert!(!field_within("spec.rulesX", "spec.rules"));
         assert!(!field_within("spec", "spec.rules"));
-    }
-
-    #[test]
-    fn default_sni_drops_port_and_ip_literals() {
-        assert_eq!(
-            default_sni("example.com:8443").as_deref(),
-            Some("example.com")
-        );
-        assert_eq!(default_sni("example.com").as_deref(), Some("example.com"));
-        assert_eq!(default_sni("192.0.2.1"), None);
-        assert_eq!(default_sni("192.0.2.1:443"), None);
-        assert_eq!(default_sni("[2001:db8::1]:443"), None);
-        assert_eq!(default_sni("2001:db8::1"), None);
     }
 }

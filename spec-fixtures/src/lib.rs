@@ -12,6 +12,6 @@ pub mod format;
 mod report;
 mod run;
 
-pub use compare::{DEFAULT_HOST, default_sni, describe, field_within};
+pub use compare::{DEFAULT_HOST, describe, field_within};
 pub use report::{CaseKind, CaseResult, Malformed, Outcome, Report};
 pub use run::{RunOptions, run_paths};
