@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::ValueEnum;
-use gatewise::{DecisionView, GatewayRef, HttpRequest, Options, Router, Scheme};
+use gatewise::{DecisionView, GatewayRef, HttpRequest, Options, RequestProtocol, Router};
 
 use crate::input;
 
@@ -16,21 +16,25 @@ pub(crate) struct Args {
     /// The Gateway hit, as namespace/name.
     #[arg(long)]
     gateway: String,
-    /// Port (default 80 for HTTP, 443 for HTTPS).
+    /// Port (default 80 for HTTP and GRPC, 443 for HTTPS and TLS; required for TCP
+    /// and UDP).
     #[arg(long)]
     port: Option<u16>,
-    /// Protocol.
-    #[arg(long, value_enum, default_value_t = Protocol::Http, ignore_case = true)]
-    protocol: Protocol,
+    /// Protocol: HTTP, HTTPS, GRPC (over TLS when --sni is given), TLS, TCP or UDP.
+    #[arg(long, default_value = "HTTP")]
+    protocol: RequestProtocol,
     /// Host header (may carry a port).
     #[arg(long, default_value = gatewise_spec::DEFAULT_HOST)]
     host: String,
-    /// TLS server name (default for HTTPS: host without port, none for an IP).
+    /// TLS server name (default for HTTPS and TLS: host without port, none for an IP).
     #[arg(long)]
     sni: Option<String>,
-    /// Method.
-    #[arg(long, default_value = "GET")]
-    method: String,
+    /// Method (default GET; POST for GRPC).
+    #[arg(long)]
+    method: Option<String>,
+    /// gRPC call as service/method (sets the path to /service/method).
+    #[arg(long)]
+    grpc: Option<String>,
     /// A request header, 'Name: value' (repeatable).
     #[arg(long = "header", short = 'H')]
     headers: Vec<String>,
@@ -46,14 +50,6 @@ pub(crate) struct Args {
     /// Handle GatewayClasses with this controllerName.
     #[arg(long, default_value = gatewise::DEFAULT_CONTROLLER_NAME)]
     controller_name: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Protocol {
-    #[value(name = "HTTP")]
-    Http,
-    #[value(name = "HTTPS")]
-    Https,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -102,28 +98,35 @@ pub(crate) fn run(args: &Args) -> i32 {
         &loaded.resources,
         &Options::with_controller_name(args.controller_name.clone()),
     );
-    let (scheme, default_port) = match args.protocol {
-        Protocol::Http => (Scheme::Http, 80),
-        Protocol::Https => (Scheme::Https, 443),
+    let Some(port) = args.port.or(args.protocol.default_port()) else {
+        eprintln!("gatewise: --port is required for {}", args.protocol);
+        return 2;
     };
-    let port = args.port.unwrap_or(default_port);
-    let sni = match scheme {
-        Scheme::Https => args
-            .sni
-            .clone()
-            .or_else(|| gatewise::default_sni(&args.host).map(str::to_owned)),
-        Scheme::Http => args.sni.clone(),
+    let method = args
+        .method
+        .as_deref()
+        .unwrap_or(args.protocol.default_method());
+    let target = match &args.grpc {
+        Some(call) => match call.trim_start_matches('/').split_once('/') {
+            Some((service, m)) if !service.is_empty() && !m.is_empty() => {
+                gatewise::grpc_path(service, m)
+            }
+            _ => {
+                eprintln!("gatewise: --grpc must be service/method, found {call:?}");
+                return 2;
+            }
+        },
+        None => args.path.clone(),
     };
-    let req = HttpRequest::new(&args.method, &args.host, &args.path)
-        .scheme(scheme)
-        .sni(sni.as_deref())
+    let req = HttpRequest::new(method, &args.host, &target)
+        .sni(args.sni.as_deref())
         .owned_headers(&headers);
     let gateway = GatewayRef::new(ns, name);
     let router = compiled.router();
-    let view = router.route_http(gateway, port, &req).view();
+    let view = router.route(gateway, port, args.protocol, &req).view();
     let explanation = args
         .explain
-        .then(|| router.explain_http(gateway, port, &req));
+        .then(|| router.explain(gateway, port, args.protocol, &req));
     match args.output {
         Output::Text => {
             let mut text = summary(&view);

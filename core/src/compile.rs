@@ -404,6 +404,7 @@ impl<'r> Compiler<'r> {
                 protocol,
                 hostname: l.hostname.as_deref().map(Hostname::parse),
                 programmed: false,
+                tls_mode: None,
                 certificates,
                 entries: Vec::new(),
                 index: Default::default(),

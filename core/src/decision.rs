@@ -27,10 +27,10 @@ use crate::filter::cors::Cors;
 use crate::filter::redirect::RedirectInput;
 use crate::hostname::HostKey;
 use crate::path;
-use crate::request::{HttpRequest, Scheme};
+use crate::request::{HttpRequest, RequestProtocol, Scheme, default_sni};
 use crate::router::{
     Action, BackendTarget, Entry, GatewayRt, ListenerRt, Mirror, Protocol, Router, RuleFilters,
-    RuleRt, Timeouts, WeightedBackend,
+    RuleRt, Timeouts, TlsMode, WeightedBackend,
 };
 
 /// A Gateway named by namespace and name.
@@ -60,8 +60,9 @@ pub enum Decision<'a> {
     /// Answer directly: 404 no route, 500 no valid backend, 421 misdirected, 400
     /// bad path, or a CORS preflight.
     Respond(Respond<'a>),
-    /// Refuse the connection (no listener, TLS handshake no listener serves).
-    Reject(Reject),
+    /// Refuse the connection (no listener, TLS handshake no listener serves, a
+    /// TLS/TCP/UDP connection with no route or an invalid backend).
+    Reject(Reject<'a>),
 }
 
 /// Which listener, route, rule and match decided.
@@ -85,15 +86,43 @@ pub struct Matched<'a> {
     pub match_index: usize,
 }
 
-/// A forward decision.
+/// A forward decision: an HTTP or gRPC request to send on, or a TLS, TCP or UDP
+/// stream to splice to a backend.
 #[derive(Debug)]
 pub struct Forward<'a> {
     matched: Matched<'a>,
+    protocol: RequestProtocol,
+    tls_mode: Option<TlsMode>,
     rule: &'a RuleRt,
     backends: &'a [WeightedBackend],
     total: u64,
     req: HttpRequest<'a>,
     path: Cow<'a, str>,
+}
+
+impl<'a> Forward<'a> {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        matched: Matched<'a>,
+        protocol: RequestProtocol,
+        tls_mode: Option<TlsMode>,
+        rule: &'a RuleRt,
+        backends: &'a [WeightedBackend],
+        total: u64,
+        req: HttpRequest<'a>,
+        path: Cow<'a, str>,
+    ) -> Self {
+        Forward {
+            matched,
+            protocol,
+            tls_mode,
+            rule,
+            backends,
+            total,
+            req,
+            path,
+        }
+    }
 }
 
 /// The result of a weighted pick.
@@ -106,7 +135,8 @@ pub enum Pick<'a> {
         /// Its resolved Service port.
         service: &'a ServiceBackend,
     },
-    /// The share of an invalid backend: answer with this status (500).
+    /// The share of an invalid backend: answer with this status (500; for a
+    /// TLS/TCP/UDP stream, refuse the connection).
     Error {
         /// The chosen (invalid) backendRef.
         backend: Option<&'a WeightedBackend>,
@@ -132,6 +162,27 @@ impl<'a> Forward<'a> {
     /// Which listener, route, rule and match decided.
     pub fn matched(&self) -> &Matched<'a> {
         &self.matched
+    }
+
+    /// What is forwarded: an `HTTP`/`HTTPS` or `GRPC` request (filters apply), or
+    /// a `TLS`, `TCP` or `UDP` stream (no filters; an invalid backend's share of
+    /// connections is refused, see [`Pick::Error`]).
+    pub fn protocol(&self) -> RequestProtocol {
+        self.protocol
+    }
+
+    /// For a TLS stream: whether the gateway passes it through or terminates it.
+    pub fn tls_mode(&self) -> Option<TlsMode> {
+        self.tls_mode
+    }
+
+    /// Whether a request (not a stream) is forwarded, so that filters and
+    /// [`upstream_request`](Self::upstream_request) apply.
+    pub fn is_request(&self) -> bool {
+        matches!(
+            self.protocol,
+            RequestProtocol::Http | RequestProtocol::Https | RequestProtocol::Grpc
+        )
     }
 
     /// The rule's backendRefs, resolved or not, with weights.
@@ -307,30 +358,103 @@ pub struct Respond<'a> {
     pub grpc_status: Option<u8>,
 }
 
+/// The gRPC status code for a gateway's own HTTP answer (the gRPC project's
+/// HTTP-to-gRPC mapping; 500 is `UNAVAILABLE` as GRPCRoute asks).
+pub fn grpc_status_for(status: u16) -> u8 {
+    match status {
+        400 => 13,
+        401 => 16,
+        403 => 7,
+        404 => 12,
+        429 | 500 | 502 | 503 | 504 | 421 => 14,
+        _ => 2,
+    }
+}
+
 /// A refused connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Reject {
-    /// `NoGateway`, `NoListener`, `NoTlsListener`.
+pub struct Reject<'a> {
+    /// `NoGateway`, `NoListener`, `NoTlsListener`, `NoMatchingRoute`,
+    /// `InvalidBackend`, `NoBackends`.
     pub reason: &'static str,
+    /// The rule that decided, when one did (a stream whose backends are invalid).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched: Option<Matched<'a>>,
+}
+
+pub(crate) fn reject<'a>(reason: &'static str) -> Decision<'a> {
+    Decision::Reject(Reject {
+        reason,
+        matched: None,
+    })
 }
 
 impl Router {
+    /// Decides where a request of any protocol arriving at `port` of a Gateway
+    /// goes: the one entry point every front end uses.
+    ///
+    /// - `HTTP`, `HTTPS`: [`route_http`](Self::route_http) with that scheme; for
+    ///   HTTPS without a server name, [`default_sni`] of the `Host`.
+    /// - `GRPC`: a gRPC request (`req` marked [`grpc`](HttpRequest::grpc)) over
+    ///   HTTPS when `req` carries a server name, else over h2c.
+    /// - `TLS`: [`route_tls`](Self::route_tls) with the server name (default: as
+    ///   for HTTPS).
+    /// - `TCP`, `UDP`: [`route_tcp`](Self::route_tcp), [`route_udp`](Self::route_udp).
+    pub fn route<'a>(
+        &'a self,
+        gateway: GatewayRef<'_>,
+        port: u16,
+        protocol: RequestProtocol,
+        req: &HttpRequest<'a>,
+    ) -> Decision<'a> {
+        match protocol {
+            RequestProtocol::Http => self.route_http(gateway, port, &req.scheme(Scheme::Http)),
+            RequestProtocol::Https => self.route_http(gateway, port, &with_default_sni(req)),
+            RequestProtocol::Grpc => {
+                let scheme = if req.sni.is_some() {
+                    Scheme::Https
+                } else {
+                    Scheme::Http
+                };
+                self.route_http(gateway, port, &req.scheme(scheme).grpc(true))
+            }
+            RequestProtocol::Tls => self.route_tls(gateway, port, with_default_sni(req).sni),
+            RequestProtocol::Tcp => self.route_tcp(gateway, port),
+            RequestProtocol::Udp => self.route_udp(gateway, port),
+        }
+    }
+
     /// Decides where an HTTP or HTTPS request arriving at `port` of a Gateway goes.
+    /// A request marked [`grpc`](HttpRequest::grpc) is matched against GRPCRoutes
+    /// and the gateway's own answers carry a gRPC status.
     pub fn route_http<'a>(
         &'a self,
         gateway: GatewayRef<'_>,
         port: u16,
         req: &HttpRequest<'a>,
     ) -> Decision<'a> {
+        let mut decision = self.route_http_inner(gateway, port, req);
+        if req.grpc
+            && let Decision::Respond(r) = &mut decision
+        {
+            r.grpc_status = Some(grpc_status_for(r.status));
+        }
+        decision
+    }
+
+    fn route_http_inner<'a>(
+        &'a self,
+        gateway: GatewayRef<'_>,
+        port: u16,
+        req: &HttpRequest<'a>,
+    ) -> Decision<'a> {
         let Some(gw) = self.gateway(gateway.namespace, gateway.name) else {
-            return Decision::Reject(Reject {
-                reason: "NoGateway",
-            });
+            return reject("NoGateway");
         };
         let host = HostKey::new(req.host);
         let listener = match select_listener(gw, port, req, &host) {
             Selected::Listener(l) => l,
-            Selected::Reject(reason) => return Decision::Reject(Reject { reason }),
+            Selected::Reject(reason) => return reject(reason),
             Selected::Respond(status, reason) => return respond(None, status, reason),
         };
         let Some(path) = path::normalize(req.path()) else {
@@ -349,18 +473,11 @@ impl Router {
         req: &HttpRequest<'a>,
         path: Cow<'a, str>,
     ) -> Decision<'a> {
-        let Some(rule) = self.inner.rules.get(entry.rule as usize) else {
+        let (Some(rule), Some(matched)) = (
+            self.inner.rules.get(entry.rule as usize),
+            self.matched(listener, entry),
+        ) else {
             return respond(None, 500, "NoBackends");
-        };
-        let route = self.inner.routes.get(rule.route as usize);
-        let matched = Matched {
-            listener: &listener.name,
-            route_kind: route.map_or("HTTPRoute", |r| r.kind),
-            route_namespace: route.map_or("", |r| r.namespace.as_str()),
-            route_name: route.map_or("", |r| r.name.as_str()),
-            rule: usize::from(rule.index),
-            rule_name: rule.name.as_deref(),
-            match_index: usize::from(entry.match_index),
         };
         if let Some(cors) = &rule.filters.cors {
             let origin = req.headers.get("origin");
@@ -388,6 +505,15 @@ impl Router {
         match &rule.action {
             Action::Forward { backends, total } => Decision::Forward(Forward {
                 matched,
+                protocol: if req.grpc {
+                    RequestProtocol::Grpc
+                } else {
+                    match req.scheme {
+                        Scheme::Http => RequestProtocol::Http,
+                        Scheme::Https => RequestProtocol::Https,
+                    }
+                },
+                tls_mode: None,
                 rule,
                 backends,
                 total: *total,
@@ -412,6 +538,12 @@ impl Router {
             Action::Respond { status, reason } => respond(Some(matched), *status, reason),
         }
     }
+}
+
+/// `req` with [`default_sni`] of its `Host` when it carries no server name.
+fn with_default_sni<'a>(req: &HttpRequest<'a>) -> HttpRequest<'a> {
+    let sni = req.sni.or_else(|| default_sni(req.host));
+    req.scheme(Scheme::Https).sni(sni)
 }
 
 pub(crate) fn respond<'a>(
@@ -476,7 +608,7 @@ pub(crate) fn select_listener<'r>(
             Some(l) => Selected::Listener(l),
             None => Selected::Respond(404, "NoMatchingListener"),
         },
-        Protocol::Https => {
+        _ => {
             let sni = req.sni.map(HostKey::new);
             let sni = sni.as_ref().map(HostKey::as_str).filter(|s| !s.is_empty());
             let Some(by_sni) = most_specific(gw, port, protocol, sni) else {

@@ -10,12 +10,12 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::decision::{GatewayRef, Selected, select_listener};
+use crate::decision::{GatewayRef, Selected, most_specific, select_listener};
 use crate::hostname::{HostKey, Hostname};
 use crate::matcher::{Mismatch, PathKind};
 use crate::path;
 use crate::precedence::{HostnameRank, PrecedenceKey};
-use crate::request::{HttpRequest, Scheme};
+use crate::request::{HttpRequest, RequestProtocol, Scheme, default_sni};
 use crate::router::{ListenerRt, Protocol, Router};
 use crate::view::DecisionView;
 
@@ -28,7 +28,7 @@ pub struct Explanation {
     pub gateway: String,
     /// The port the request arrived on.
     pub port: u16,
-    /// `HTTP` or `HTTPS`.
+    /// `HTTP`, `HTTPS`, `GRPC`, `TLS`, `TCP` or `UDP`.
     pub protocol: &'static str,
     /// The `Host` as sent.
     pub host: String,
@@ -101,6 +101,161 @@ pub struct Candidate {
 }
 
 impl Router {
+    /// Routes a request of any protocol as [`Router::route`] does and records why.
+    pub fn explain(
+        &self,
+        gateway: GatewayRef<'_>,
+        port: u16,
+        protocol: RequestProtocol,
+        req: &HttpRequest<'_>,
+    ) -> Explanation {
+        match protocol {
+            RequestProtocol::Http => self.explain_http(gateway, port, &req.scheme(Scheme::Http)),
+            RequestProtocol::Https => {
+                let sni = req.sni.or_else(|| default_sni(req.host));
+                self.explain_http(gateway, port, &req.scheme(Scheme::Https).sni(sni))
+            }
+            RequestProtocol::Grpc => {
+                let scheme = if req.sni.is_some() {
+                    Scheme::Https
+                } else {
+                    Scheme::Http
+                };
+                self.explain_http(gateway, port, &req.scheme(scheme).grpc(true))
+            }
+            RequestProtocol::Tls | RequestProtocol::Tcp | RequestProtocol::Udp => {
+                self.explain_stream(gateway, port, protocol, req)
+            }
+        }
+    }
+
+    fn explain_stream(
+        &self,
+        gateway: GatewayRef<'_>,
+        port: u16,
+        protocol: RequestProtocol,
+        req: &HttpRequest<'_>,
+    ) -> Explanation {
+        let decision = self.route(gateway, port, protocol, req);
+        let view = decision.view();
+        let sni = match protocol {
+            RequestProtocol::Tls => req.sni.or_else(|| default_sni(req.host)),
+            _ => None,
+        };
+        let sni_key = HostKey::new(sni.unwrap_or(""));
+        let listener_protocol = match protocol {
+            RequestProtocol::Tls => Protocol::Tls,
+            RequestProtocol::Tcp => Protocol::Tcp,
+            _ => Protocol::Udp,
+        };
+        let mut ex = Explanation {
+            gateway: format!("{}/{}", gateway.namespace, gateway.name),
+            port,
+            protocol: protocol.as_str(),
+            host: String::new(),
+            matched_host: sni_key.as_str().to_owned(),
+            sni: sni.map(str::to_owned),
+            path: String::new(),
+            normalized_path: None,
+            listeners: Vec::new(),
+            listener_outcome: String::new(),
+            candidates: Vec::new(),
+            other_hostnames: 0,
+            consistent: true,
+            decision: view,
+        };
+        let Some(gw) = self.gateway(gateway.namespace, gateway.name) else {
+            ex.listener_outcome =
+                "no Gateway of ours with this name: the connection is refused".into();
+            return ex;
+        };
+        let host = Some(sni_key.as_str()).filter(|h| !h.is_empty());
+        let chosen = match protocol {
+            RequestProtocol::Tls => most_specific(gw, port, listener_protocol, host),
+            _ => most_specific(gw, port, listener_protocol, None),
+        };
+        for l in gw.listeners.iter().filter(|l| l.port == port) {
+            ex.listeners.push(ListenerStep {
+                name: l.name.clone(),
+                protocol: l.protocol,
+                hostname: l.hostname.clone(),
+                programmed: l.programmed,
+                matches_host: l
+                    .hostname
+                    .as_ref()
+                    .is_none_or(|h| host.is_some_and(|s| h.matches(s))),
+                chosen: chosen.is_some_and(|c| std::ptr::eq(c, l)),
+            });
+        }
+        let Some(listener) = chosen else {
+            ex.listener_outcome = if gw.serves(port, listener_protocol) {
+                format!(
+                    "no {protocol} listener on port {port} matches the server name: the handshake is refused"
+                )
+            } else {
+                format!(
+                    "no programmed {protocol} listener on port {port}: the connection is refused"
+                )
+            };
+            return ex;
+        };
+        ex.listener_outcome = format!(
+            "listener {} chosen: the most specific programmed {protocol} listener on port {port}{}",
+            listener.name,
+            match (protocol, &listener.hostname) {
+                (RequestProtocol::Tls, Some(h)) =>
+                    format!(" whose hostname ({h}) matches the server name"),
+                (RequestProtocol::Tls, None) => " (any server name)".to_owned(),
+                _ => String::new(),
+            }
+        );
+        let mut scan: Vec<_> = listener
+            .entries
+            .iter()
+            .filter(|e| match (protocol, &e.hostname) {
+                (RequestProtocol::Tls, Some(h)) => host.is_some_and(|s| h.matches(s)),
+                (RequestProtocol::Tls, None) => host.is_some(),
+                _ => true,
+            })
+            .collect();
+        ex.other_hostnames = listener.entries.len() - scan.len();
+        scan.sort_by(|a, b| {
+            (HostnameRank::of(a.hostname.as_ref()), &a.key)
+                .cmp(&(HostnameRank::of(b.hostname.as_ref()), &b.key))
+        });
+        let mut won = false;
+        for e in scan {
+            let outcome = if won { "lost" } else { "won" };
+            if !won {
+                won = true;
+                let rule = self.inner.rules.get(e.rule as usize);
+                let route = rule.and_then(|r| self.inner.routes.get(r.route as usize));
+                ex.consistent = match (&ex.decision.route, route) {
+                    (Some(v), Some(r)) => v.namespace == r.namespace && v.name == r.name,
+                    _ => false,
+                };
+            }
+            ex.candidates.push(Candidate {
+                route: format!("{}/{}", e.key.namespace, e.key.name),
+                rule: e.key.rule,
+                match_index: e.key.match_index,
+                hostname: e.hostname.clone(),
+                hostname_rank: HostnameRank::of(e.hostname.as_ref()),
+                key: e.key.clone(),
+                summary: match protocol {
+                    RequestProtocol::Tls => "server name".to_owned(),
+                    _ => "any connection (oldest route first)".to_owned(),
+                },
+                outcome,
+                mismatch: None,
+            });
+        }
+        if !won {
+            ex.consistent = ex.decision.route.is_none();
+        }
+        ex
+    }
+
     /// Routes a request and records why (allocates freely; for people and tools).
     pub fn explain_http(
         &self,
@@ -114,9 +269,10 @@ impl Router {
         let mut ex = Explanation {
             gateway: format!("{}/{}", gateway.namespace, gateway.name),
             port,
-            protocol: match req.scheme {
-                Scheme::Http => "HTTP",
-                Scheme::Https => "HTTPS",
+            protocol: match (req.grpc, req.scheme) {
+                (true, _) => "GRPC",
+                (false, Scheme::Http) => "HTTP",
+                (false, Scheme::Https) => "HTTPS",
             },
             host: req.host.to_owned(),
             matched_host: host_key.as_str().to_owned(),
@@ -275,6 +431,7 @@ impl fmt::Display for Explanation {
             write!(f, ", sni {sni:?}")?;
         }
         match &self.normalized_path {
+            None if self.path.is_empty() => writeln!(f)?,
             Some(p) if *p == self.path => writeln!(f, ", path {:?}", self.path)?,
             Some(p) => writeln!(f, ", path {:?} (normalised to {p:?})", self.path)?,
             None => writeln!(f, ", path {:?} (not a valid path: 400)", self.path)?,

@@ -115,6 +115,7 @@ mod request;
 mod resources;
 mod router;
 mod status;
+mod stream;
 mod time;
 pub mod validate;
 mod view;
@@ -123,6 +124,7 @@ pub use backend::{InvalidBackend, ServiceBackend};
 pub use compile::{Compiled, DEFAULT_CONTROLLER_NAME, Options};
 pub use decision::{
     Decision, Forward, GatewayRef, Matched, Pick, RedirectTo, Reject, Respond, UpstreamRequest,
+    grpc_status_for,
 };
 pub use error::{FieldError, LoadError, ObjectRef, Rejection, Skipped, SourceLocation, Warning};
 pub use explain::Explanation;
@@ -130,11 +132,11 @@ pub use hostname::Hostname;
 pub use load::{Loaded, Loader, load_str};
 pub use matcher::{Mismatch, PathKind, REGEX_SIZE_LIMIT};
 pub use precedence::{HostnameRank, PathRank, PrecedenceKey};
-pub use request::{Headers, HttpRequest, Scheme, default_sni};
+pub use request::{Headers, HttpRequest, RequestProtocol, Scheme, default_sni, grpc_path};
 pub use resources::{Meta, Object, Resources};
 pub use router::{
     BackendFilters, BackendTarget, Certificate, ListenerInfo, Mirror, Protocol, Router,
-    RuleFilters, Timeouts, WeightedBackend,
+    RuleFilters, Timeouts, TlsMode, WeightedBackend,
 };
 pub use status::{
     AddressStatus, Condition, GatewayClassStatus, GatewayStatus, GroupKind, ListenerStatus,

@@ -26,6 +26,97 @@ impl Scheme {
     }
 }
 
+/// The protocol of a request as a client speaks it, which decides the listener
+/// protocol it can reach and how it is matched.
+///
+/// ```
+/// use gatewise::RequestProtocol;
+/// let p: RequestProtocol = "grpc".parse().unwrap();
+/// assert_eq!(p, RequestProtocol::Grpc);
+/// assert_eq!(p.default_port(), Some(80));
+/// assert_eq!(RequestProtocol::Tcp.default_port(), None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, Default)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum RequestProtocol {
+    /// HTTP/1.1 or h2c on an `HTTP` listener.
+    #[default]
+    Http,
+    /// HTTP over TLS on an `HTTPS` listener.
+    Https,
+    /// gRPC (HTTP/2 `POST /service/method`): on an `HTTP` listener, or on an
+    /// `HTTPS` listener when a server name (SNI) is given.
+    Grpc,
+    /// A TLS connection on a `TLS` listener, matched by its server name.
+    Tls,
+    /// A TCP connection on a `TCP` listener.
+    Tcp,
+    /// UDP datagrams on a `UDP` listener.
+    Udp,
+}
+
+impl RequestProtocol {
+    /// `HTTP`, `HTTPS`, `GRPC`, `TLS`, `TCP` or `UDP`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestProtocol::Http => "HTTP",
+            RequestProtocol::Https => "HTTPS",
+            RequestProtocol::Grpc => "GRPC",
+            RequestProtocol::Tls => "TLS",
+            RequestProtocol::Tcp => "TCP",
+            RequestProtocol::Udp => "UDP",
+        }
+    }
+
+    /// The port a client uses when none is given: 80 for HTTP and GRPC, 443 for
+    /// HTTPS and TLS, none for TCP and UDP (the port must be given).
+    pub fn default_port(self) -> Option<u16> {
+        match self {
+            RequestProtocol::Http | RequestProtocol::Grpc => Some(80),
+            RequestProtocol::Https | RequestProtocol::Tls => Some(443),
+            RequestProtocol::Tcp | RequestProtocol::Udp => None,
+        }
+    }
+
+    /// The method a client sends when none is given: `POST` for gRPC, else `GET`.
+    pub fn default_method(self) -> &'static str {
+        match self {
+            RequestProtocol::Grpc => "POST",
+            _ => "GET",
+        }
+    }
+
+    /// Every protocol, in declaration order.
+    pub const ALL: [RequestProtocol; 6] = [
+        RequestProtocol::Http,
+        RequestProtocol::Https,
+        RequestProtocol::Grpc,
+        RequestProtocol::Tls,
+        RequestProtocol::Tcp,
+        RequestProtocol::Udp,
+    ];
+}
+
+impl std::fmt::Display for RequestProtocol {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for RequestProtocol {
+    type Err = String;
+
+    /// Parses a protocol name, ignoring ASCII case.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        RequestProtocol::ALL
+            .into_iter()
+            .find(|p| p.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| {
+                format!("unknown protocol {s:?} (expected HTTP, HTTPS, GRPC, TLS, TCP or UDP)")
+            })
+    }
+}
+
 /// Request headers, borrowed in one of the shapes callers hold them.
 #[derive(Debug, Clone, Copy, Default)]
 pub enum Headers<'a> {
@@ -108,6 +199,7 @@ pub struct HttpRequest<'a> {
     pub(crate) scheme: Scheme,
     pub(crate) sni: Option<&'a str>,
     pub(crate) headers: Headers<'a>,
+    pub(crate) grpc: bool,
 }
 
 impl<'a> HttpRequest<'a> {
@@ -121,7 +213,20 @@ impl<'a> HttpRequest<'a> {
             scheme: Scheme::Http,
             sni: None,
             headers: Headers::None,
+            grpc: false,
         }
+    }
+
+    /// Marks the request as gRPC: it is matched against GRPCRoutes, and the
+    /// gateway's own answers carry a gRPC status.
+    pub fn grpc(mut self, grpc: bool) -> Self {
+        self.grpc = grpc;
+        self
+    }
+
+    /// Whether the request is gRPC.
+    pub fn is_grpc(&self) -> bool {
+        self.grpc
     }
 
     /// Sets the scheme (an HTTPS request also needs [`sni`](Self::sni)).
@@ -193,6 +298,15 @@ impl<'a> HttpRequest<'a> {
     pub fn headers_of(&self) -> Headers<'a> {
         self.headers
     }
+}
+
+/// The request target of a gRPC call: `/service/method`.
+///
+/// ```
+/// assert_eq!(gatewise::grpc_path("com.example.User", "Login"), "/com.example.User/Login");
+/// ```
+pub fn grpc_path(service: &str, method: &str) -> String {
+    format!("/{service}/{method}")
 }
 
 /// The server name a TLS client sends for a `Host` value: the host without its

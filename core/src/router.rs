@@ -67,6 +67,15 @@ pub enum Protocol {
     /// `HTTPS` (TLS terminated with the listener's certificate).
     #[serde(rename = "HTTPS")]
     Https,
+    /// `TLS` (mode `Passthrough` or `Terminate`, see [`ListenerInfo::tls_mode`]).
+    #[serde(rename = "TLS")]
+    Tls,
+    /// `TCP`.
+    #[serde(rename = "TCP")]
+    Tcp,
+    /// `UDP`.
+    #[serde(rename = "UDP")]
+    Udp,
 }
 
 impl Protocol {
@@ -75,6 +84,29 @@ impl Protocol {
         match self {
             Protocol::Http => "HTTP",
             Protocol::Https => "HTTPS",
+            Protocol::Tls => "TLS",
+            Protocol::Tcp => "TCP",
+            Protocol::Udp => "UDP",
+        }
+    }
+}
+
+/// How a `TLS` listener treats the connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum TlsMode {
+    /// The gateway reads the server name and forwards the encrypted stream.
+    Passthrough,
+    /// The gateway terminates TLS with the listener's certificate and forwards
+    /// the plaintext stream.
+    Terminate,
+}
+
+impl TlsMode {
+    /// `Passthrough` or `Terminate`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TlsMode::Passthrough => "Passthrough",
+            TlsMode::Terminate => "Terminate",
         }
     }
 }
@@ -100,6 +132,8 @@ pub(crate) struct ListenerRt {
     pub(crate) protocol: Option<Protocol>,
     pub(crate) hostname: Option<Hostname>,
     pub(crate) programmed: bool,
+    /// For `TLS` listeners.
+    pub(crate) tls_mode: Option<TlsMode>,
     pub(crate) certificates: Vec<Certificate>,
     /// Sorted by precedence (hostname excluded): position is rank.
     pub(crate) entries: Vec<Entry>,
@@ -408,6 +442,15 @@ fn prefix_search<'e>(
     node.entries.iter().find_map(ok)
 }
 
+impl GatewayRt {
+    /// Whether a programmed listener of `protocol` serves `port`.
+    pub(crate) fn serves(&self, port: u16, protocol: Protocol) -> bool {
+        self.listeners
+            .iter()
+            .any(|l| l.programmed && l.port == port && l.protocol == Some(protocol))
+    }
+}
+
 impl Router {
     /// Listener names, ports and protocols of a Gateway, with whether each is
     /// programmed (for adapters that open sockets). Empty for unknown Gateways.
@@ -422,6 +465,7 @@ impl Router {
                         protocol: l.protocol,
                         hostname: l.hostname.as_ref(),
                         programmed: l.programmed,
+                        tls_mode: l.tls_mode,
                         certificates: &l.certificates,
                     })
                     .collect()
@@ -460,6 +504,8 @@ pub struct ListenerInfo<'r> {
     pub hostname: Option<&'r Hostname>,
     /// Whether it serves traffic.
     pub programmed: bool,
-    /// HTTPS certificates, resolved.
+    /// For `TLS` listeners: whether the gateway terminates TLS.
+    pub tls_mode: Option<TlsMode>,
+    /// Certificates (HTTPS, TLS Terminate), resolved.
     pub certificates: &'r [Certificate],
 }

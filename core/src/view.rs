@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::decision::{Decision, Matched, UpstreamRequest};
-use crate::router::{BackendTarget, Mirror, Timeouts, WeightedBackend};
+use crate::router::{BackendTarget, Mirror, Timeouts, TlsMode, WeightedBackend};
 
 /// A decision as plain data.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -13,6 +13,13 @@ use crate::router::{BackendTarget, Mirror, Timeouts, WeightedBackend};
 pub struct DecisionView {
     /// `forward`, `redirect`, `respond` or `reject`.
     pub kind: &'static str,
+    /// For a forward: what is forwarded (`HTTP`, `HTTPS`, `GRPC`, `TLS`, `TCP`,
+    /// `UDP`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<&'static str>,
+    /// For a TLS forward: `Passthrough` or `Terminate`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_mode: Option<&'static str>,
     /// The status of a redirect or direct answer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
@@ -22,6 +29,9 @@ pub struct DecisionView {
     /// Why a direct answer or refusal (see [`crate::Respond::reason`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'static str>,
+    /// For a gRPC request answered by the gateway: the `grpc-status` a proxy sends.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grpc_status: Option<u8>,
     /// The listener that accepted the request.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub listener: Option<String>,
@@ -82,7 +92,8 @@ pub struct BackendView {
     pub port: Option<u16>,
     /// Weight.
     pub weight: u32,
-    /// 500 for an invalid backend's share.
+    /// 500 for an invalid backend's share (for a TLS/TCP/UDP stream: that share
+    /// of connections is refused).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
     /// Why the backend is invalid.
@@ -141,9 +152,12 @@ impl DecisionView {
     fn empty(kind: &'static str) -> Self {
         DecisionView {
             kind,
+            protocol: None,
+            tls_mode: None,
             status: None,
             location: None,
             reason: None,
+            grpc_status: None,
             listener: None,
             route: None,
             rule: None,
@@ -186,12 +200,17 @@ impl Decision<'_> {
             Decision::Forward(f) => {
                 let single = f.single_backend();
                 let mut v = DecisionView::empty("forward").with_matched(Some(f.matched()));
+                v.protocol = Some(f.protocol().as_str());
+                v.tls_mode = f.tls_mode().map(TlsMode::as_str);
                 v.backends = f
                     .backends()
                     .iter()
                     .filter(|b| b.weight > 0)
                     .map(BackendView::from)
                     .collect();
+                if !f.is_request() {
+                    return v;
+                }
                 v.request = Some(f.upstream_request(single));
                 v.response_headers = f.response_headers(single, backend_response);
                 v.mirrors = f.mirrors(single).map(MirrorView::from).collect();
@@ -209,11 +228,12 @@ impl Decision<'_> {
                 let mut v = DecisionView::empty("respond").with_matched(r.matched.as_ref());
                 v.status = Some(r.status);
                 v.reason = Some(r.reason);
+                v.grpc_status = r.grpc_status;
                 v.response_headers.clone_from(&r.headers);
                 v
             }
             Decision::Reject(r) => {
-                let mut v = DecisionView::empty("reject");
+                let mut v = DecisionView::empty("reject").with_matched(r.matched.as_ref());
                 v.reason = Some(r.reason);
                 v
             }

@@ -5,12 +5,12 @@
 
 use gatewise::{
     BackendView, Condition, DecisionView, GATEWAY_GROUP, GatewayRef, HttpRequest, ListenerStatus,
-    Rejection, RouteParentStatus, Router, Scheme, Status,
+    Rejection, RouteParentStatus, Router, Status,
 };
 
 use crate::format::{
-    ConditionExpect, KindExpect, ListenerExpect, ParentExpect, Protocol, RejectedCase, RequestCase,
-    Scalar, StatusCase, StatusExpect,
+    ConditionExpect, KindExpect, ListenerExpect, ParentExpect, RejectedCase, RequestCase, Scalar,
+    StatusCase, StatusExpect,
 };
 
 /// The address a client that knows no name sends as `Host`.
@@ -18,31 +18,28 @@ pub const DEFAULT_HOST: &str = "192.0.2.1";
 
 /// Runs a `requests` case.
 pub(crate) fn request(router: &Router, case: &RequestCase) -> Result<(), String> {
-    let scheme = match case.protocol {
-        Protocol::Http => Scheme::Http,
-        Protocol::Https => Scheme::Https,
-        other => return Err(format!("protocol {} is not supported yet", other.as_str())),
-    };
     let Some((ns, name)) = case.gateway.split_once('/') else {
         return Err(format!(
             "gateway must be namespace/name, found {:?}",
             case.gateway
         ));
     };
-    let port = case.port.unwrap_or(match scheme {
-        Scheme::Http => 80,
-        Scheme::Https => 443,
-    });
-    let method = case.method.as_deref().unwrap_or("GET");
-    let host = case.host.as_deref().unwrap_or(DEFAULT_HOST);
-    let target = case.path.as_deref().unwrap_or("/");
-    let sni = match scheme {
-        Scheme::Https => case
-            .sni
-            .clone()
-            .or_else(|| gatewise::default_sni(host).map(str::to_owned)),
-        Scheme::Http => case.sni.clone(),
+    let Some(port) = case.port.or(case.protocol.default_port()) else {
+        return Err(format!("protocol {} needs a port", case.protocol));
     };
+    let method = case
+        .method
+        .as_deref()
+        .unwrap_or(case.protocol.default_method());
+    let host = case.host.as_deref().unwrap_or(DEFAULT_HOST);
+    let grpc_target = case
+        .grpc
+        .as_ref()
+        .map(|g| gatewise::grpc_path(&g.service, &g.method));
+    let target = grpc_target
+        .as_deref()
+        .or(case.path.as_deref())
+        .unwrap_or("/");
     let headers: Vec<(String, String)> = case
         .headers
         .iter()
@@ -53,12 +50,12 @@ pub(crate) fn request(router: &Router, case: &RequestCase) -> Result<(), String>
         .iter()
         .flat_map(|r| r.headers.iter().map(|(k, v)| (k.clone(), v.0.clone())))
         .collect();
+    // `Router::route` applies the protocol's defaults (the SNI of HTTPS and TLS).
     let req = HttpRequest::new(method, host, target)
-        .scheme(scheme)
-        .sni(sni.as_deref())
+        .sni(case.sni.as_deref())
         .owned_headers(&headers);
     let view = router
-        .route_http(GatewayRef::new(ns, name), port, &req)
+        .route(GatewayRef::new(ns, name), port, case.protocol, &req)
         .view_with_response(&backend_response);
     check_view(case, &view)
 }

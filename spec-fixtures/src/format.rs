@@ -77,37 +77,8 @@ impl fmt::Display for Scalar {
 }
 
 /// The protocol of a request case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum Protocol {
-    /// Plain HTTP.
-    #[default]
-    Http,
-    /// HTTP over TLS.
-    Https,
-    /// gRPC.
-    Grpc,
-    /// TLS passthrough.
-    Tls,
-    /// TCP.
-    Tcp,
-    /// UDP.
-    Udp,
-}
-
-impl Protocol {
-    /// The format's spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Protocol::Http => "HTTP",
-            Protocol::Https => "HTTPS",
-            Protocol::Grpc => "GRPC",
-            Protocol::Tls => "TLS",
-            Protocol::Tcp => "TCP",
-            Protocol::Udp => "UDP",
-        }
-    }
-}
+/// A request's protocol: the core's own enum, so every front end agrees on it.
+pub use gatewise::RequestProtocol as Protocol;
 
 /// One `requests` entry.
 #[derive(Debug, Clone, Deserialize)]

@@ -212,20 +212,23 @@ fn invalid_backends_aggregate_into_one_500_share() {
 }
 
 #[test]
-fn unsupported_protocols_fail_with_a_clear_message() {
-    let dir = temp_dir("grpc");
+fn protocols_take_their_defaults_and_tcp_needs_a_port() {
+    let dir = temp_dir("protocols");
     write(&dir, "base.yaml", BASE);
     write(
         &dir,
-        "grpc.yaml",
-        "name: grpc\ninclude: [base.yaml]\nrequests:\n  - {name: g, gateway: infra/gw, protocol: GRPC, expect: {status: 404}}\n",
+        "protocols.yaml",
+        "name: protocols\ninclude: [base.yaml]\nrequests:\n  - {name: grpc on 80, gateway: infra/gw, protocol: GRPC, grpc: {service: a.B, method: C}, expect: {status: 404}}\n  - {name: tcp without port, gateway: infra/gw, protocol: TCP, expect: {status: reject}}\n  - {name: tls on 443, gateway: infra/gw, protocol: TLS, sni: a.example.com, expect: {status: reject}}\n",
     );
     let report = run_paths(&[&dir], &RunOptions::default());
-    assert_eq!(report.failed(), 1);
+    let outcomes: Vec<Outcome> = report.cases.iter().map(|c| c.outcome).collect();
     assert_eq!(
-        report.cases[0].message,
-        "protocol GRPC is not supported yet"
+        outcomes,
+        [Outcome::Passed, Outcome::Failed, Outcome::Passed],
+        "{}",
+        report.to_text()
     );
+    assert_eq!(report.cases[1].message, "protocol TCP needs a port");
 }
 
 #[test]
