@@ -152,7 +152,7 @@ fn text(loaded: &Loaded, status: &Status) -> String {
             ]);
         }
     }
-    for r in &status.http_routes {
+    for r in &status.routes {
         if r.parents.is_empty() {
             rows.push([
                 r.kind.into(),

@@ -265,7 +265,7 @@ impl<'r> Compiler<'r> {
                     ),
                     route.meta.generation,
                 );
-                status.http_routes.push(RouteStatus {
+                status.routes.push(RouteStatus {
                     kind: "HTTPRoute",
                     namespace: route.meta.namespace.clone(),
                     name: route.meta.name.clone(),

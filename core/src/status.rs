@@ -69,8 +69,10 @@ pub struct Status {
     pub gateway_classes: Vec<GatewayClassStatus>,
     /// Gateways of those classes.
     pub gateways: Vec<GatewayStatus>,
-    /// HTTPRoutes that name one of those Gateways.
-    pub http_routes: Vec<RouteStatus>,
+    /// Routes of every kind (HTTPRoute, GRPCRoute, TLSRoute, TCPRoute, UDPRoute)
+    /// that name one of those Gateways or their ListenerSets, sorted by kind,
+    /// namespace and name.
+    pub routes: Vec<RouteStatus>,
 }
 
 /// GatewayClass status.
@@ -179,7 +181,7 @@ impl Status {
                 accepted(&g.conditions) && g.listeners.iter().all(|l| accepted(&l.conditions))
             })
             && self
-                .http_routes
+                .routes
                 .iter()
                 .all(|r| r.parents.iter().all(|p| accepted(&p.conditions)))
     }
@@ -207,7 +209,7 @@ impl Status {
                 stamp(&mut l.conditions, gen_);
             }
         }
-        for r in &mut out.http_routes {
+        for r in &mut out.routes {
             let gen_ = generation(r.kind, &r.namespace, &r.name);
             for p in &mut r.parents {
                 stamp(&mut p.conditions, gen_);
@@ -235,7 +237,7 @@ impl Status {
                 "status": {"addresses": g.addresses, "conditions": g.conditions, "listeners": g.listeners},
             }));
         }
-        for r in &self.http_routes {
+        for r in &self.routes {
             out.push(json!({
                 "apiVersion": "gateway.networking.k8s.io/v1", "kind": r.kind,
                 "metadata": {"name": r.name, "namespace": r.namespace},

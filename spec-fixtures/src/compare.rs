@@ -419,7 +419,7 @@ pub(crate) fn status(status: &Status, case: &StatusCase) -> Result<(), String> {
         "HTTPRoute" => {
             let ns = case.namespace.as_deref().unwrap_or("default");
             let Some(r) = status
-                .http_routes
+                .routes
                 .iter()
                 .find(|r| r.kind == "HTTPRoute" && r.namespace == ns && r.name == case.name)
             else {
