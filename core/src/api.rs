@@ -10,6 +10,7 @@
 //! [`Warning`](crate::Warning), as the API server prunes it.
 
 mod core_v1;
+mod discovery;
 mod gateway;
 mod http_route;
 mod meta;
@@ -17,6 +18,9 @@ mod reference_grant;
 mod shared;
 
 pub use core_v1::{NamespaceSpec, SecretSpec, ServicePort, ServiceSpec};
+pub use discovery::{
+    EndpointConditions, EndpointSliceEndpoint, EndpointSlicePort, EndpointSliceSpec,
+};
 pub use gateway::{
     AllowedRoutes, GatewayAddress, GatewayClassSpec, GatewaySpec, GatewayTlsConfig, Listener,
     RouteGroupKind, RouteNamespaces,

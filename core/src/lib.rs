@@ -102,6 +102,7 @@ mod backend;
 pub mod compile;
 pub mod decision;
 pub mod duration;
+pub mod endpoints;
 mod error;
 pub mod explain;
 pub mod filter;
@@ -126,6 +127,7 @@ pub use decision::{
     Decision, Forward, GatewayRef, Matched, Pick, RedirectTo, Reject, Respond, UpstreamRequest,
     grpc_status_for,
 };
+pub use endpoints::Endpoint;
 pub use error::{FieldError, LoadError, ObjectRef, Rejection, Skipped, SourceLocation, Warning};
 pub use explain::Explanation;
 pub use hostname::Hostname;

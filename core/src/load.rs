@@ -11,8 +11,9 @@
 //!   strings, as Python's and Node's YAML readers take them.
 //! - **Lists.** `kind: List` (or any `*List` with `items`) is unpacked.
 //! - **Kinds.** GatewayClass, Gateway, HTTPRoute (`gateway.networking.k8s.io/v1`,
-//!   also `v1beta1`), ReferenceGrant (`v1` and `v1beta1`), and core `v1` Namespace,
-//!   Service, Secret. Every other kind is [`Skipped`], not an error.
+//!   also `v1beta1`), ReferenceGrant (`v1` and `v1beta1`), core `v1` Namespace,
+//!   Service, Secret, and `discovery.k8s.io/v1` EndpointSlice. Every other kind is
+//!   [`Skipped`], not an error.
 //! - **Server fields.** `status`, `metadata.managedFields`, `uid`,
 //!   `resourceVersion` and the like are dropped silently. Any other unknown field of
 //!   a Gateway API object is pruned, as the API server prunes it, and reported as a
@@ -38,8 +39,8 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 use serde_json::Value;
 
 use crate::api::{
-    GatewayClassSpec, GatewaySpec, HttpRouteSpec, ObjectMeta, ReferenceGrantSpec, SecretSpec,
-    ServiceSpec,
+    EndpointSliceSpec, GatewayClassSpec, GatewaySpec, HttpRouteSpec, ObjectMeta,
+    ReferenceGrantSpec, SecretSpec, ServiceSpec,
 };
 use crate::error::{FieldError, LoadError, ObjectRef, Rejection, Skipped, SourceLocation, Warning};
 use crate::resources::{Meta, Object, Resources};
@@ -294,6 +295,19 @@ struct SecretEnvelope {
     _immutable: Option<IgnoredAny>,
 }
 
+/// An EndpointSlice keeps its fields beside `metadata`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EndpointSliceEnvelope {
+    #[serde(rename = "apiVersion")]
+    _api_version: Option<IgnoredAny>,
+    #[serde(rename = "kind")]
+    _kind: Option<IgnoredAny>,
+    metadata: Option<ObjectMeta>,
+    #[serde(flatten)]
+    slice: EndpointSliceSpec,
+}
+
 const GATEWAY_GROUP: &str = "gateway.networking.k8s.io";
 
 fn load_object(loaded: &mut Loaded, entry: Entry, id: &Identity, default_time: Timestamp) {
@@ -379,6 +393,33 @@ fn load_object(loaded: &mut Loaded, entry: Entry, id: &Identity, default_time: T
                         loaded.resources.secrets.push(Object {
                             meta,
                             spec: env.secret,
+                        });
+                    }
+                }
+                Err(err) => reject_type_error(loaded, object, &entry, &err),
+            }
+        }
+        ("discovery.k8s.io", "EndpointSlice") if id.version == "v1" => {
+            let result: Result<EndpointSliceEnvelope, _> =
+                serde_path_to_error::deserialize(&entry.value);
+            match result {
+                Ok(env) => {
+                    let Some(meta) =
+                        meta_of(loaded, env.metadata, &entry, object.clone(), default_time)
+                    else {
+                        return;
+                    };
+                    let errors = crate::endpoints::validate_slice(&env.slice);
+                    if errors.is_empty() {
+                        loaded.resources.endpoint_slices.push(Object {
+                            meta,
+                            spec: env.slice,
+                        });
+                    } else {
+                        loaded.rejections.push(Rejection {
+                            object,
+                            errors,
+                            location: entry.location.clone(),
                         });
                     }
                 }

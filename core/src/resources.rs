@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use crate::api::{
-    GatewayClassSpec, GatewaySpec, HttpRouteSpec, ReferenceGrantSpec, SecretSpec, ServiceSpec,
+    EndpointSliceSpec, GatewayClassSpec, GatewaySpec, HttpRouteSpec, ReferenceGrantSpec,
+    SecretSpec, ServiceSpec,
 };
 use crate::error::{ObjectRef, SourceLocation};
 use crate::time::Timestamp;
@@ -69,6 +70,8 @@ pub struct Resources {
     pub services: Vec<Object<ServiceSpec>>,
     /// Secrets.
     pub secrets: Vec<Object<SecretSpec>>,
+    /// EndpointSlices (`discovery.k8s.io/v1`), see [`Resources::ready_endpoints`].
+    pub endpoint_slices: Vec<Object<EndpointSliceSpec>>,
 }
 
 impl Resources {
@@ -98,5 +101,6 @@ impl Resources {
         by_key(&mut self.namespaces);
         by_key(&mut self.services);
         by_key(&mut self.secrets);
+        by_key(&mut self.endpoint_slices);
     }
 }
