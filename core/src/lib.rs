@@ -106,6 +106,7 @@ pub mod endpoints;
 mod error;
 pub mod explain;
 pub mod filter;
+mod handshake;
 mod hostname;
 pub mod load;
 pub mod matcher;
