@@ -1,8 +1,9 @@
-//! `gatewise`: check manifests, route a request, run spec fixtures.
+//! `gatewise`: check manifests, route a request, run spec fixtures, serve.
 
 mod check;
 mod input;
 mod route;
+mod serve;
 mod yaml;
 
 use std::path::PathBuf;
@@ -40,6 +41,9 @@ enum Command {
     Check(check::Args),
     /// Route one request through a Gateway and print the decision.
     Route(route::Args),
+    /// Run the gateway: a socket for every programmed listener, backends from
+    /// EndpointSlices, hot reload on change or SIGHUP, drain on SIGTERM.
+    Serve(serve::Args),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -65,6 +69,7 @@ fn main() -> ExitCode {
         }
         Command::Check(args) => check::run(&args),
         Command::Route(args) => route::run(&args),
+        Command::Serve(args) => serve::run(&args),
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }

@@ -1,0 +1,203 @@
+//! Header plumbing every proxy does: hop-by-hop headers (RFC 9110 §7.6.1) and
+//! the forwarding headers (`x-forwarded-for`, `x-forwarded-proto`, `forwarded`,
+//! RFC 7239).
+
+use std::net::IpAddr;
+
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+
+/// Headers that describe one connection, never forwarded.
+const HOP_BY_HOP: [HeaderName; 9] = [
+    header::CONNECTION,
+    HeaderName::from_static("keep-alive"),
+    HeaderName::from_static("proxy-connection"),
+    header::PROXY_AUTHENTICATE,
+    header::PROXY_AUTHORIZATION,
+    header::TE,
+    header::TRAILER,
+    header::TRANSFER_ENCODING,
+    header::UPGRADE,
+];
+
+/// What stripping found that the proxy still needs.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct HopByHop {
+    /// The `Upgrade` value when the client asked to upgrade (`Connection: upgrade`).
+    pub(crate) upgrade: Option<HeaderValue>,
+    /// Whether `TE` named `trailers` (gRPC needs it passed on).
+    pub(crate) te_trailers: bool,
+}
+
+/// Removes hop-by-hop headers, including every header the `Connection` header
+/// names, and reports the upgrade request and `TE: trailers`.
+pub(crate) fn strip_hop_by_hop(headers: &mut HeaderMap) -> HopByHop {
+    let mut found = HopByHop::default();
+    let mut named: Vec<HeaderName> = Vec::new();
+    let mut upgrade_token = false;
+    for value in headers.get_all(header::CONNECTION) {
+        let Ok(text) = value.to_str() else {
+            continue;
+        };
+        for token in text.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+            if token.eq_ignore_ascii_case("upgrade") {
+                upgrade_token = true;
+            }
+            if let Ok(name) = HeaderName::from_bytes(token.to_ascii_lowercase().as_bytes()) {
+                named.push(name);
+            }
+        }
+    }
+    if upgrade_token {
+        found.upgrade = headers.get(header::UPGRADE).cloned();
+    }
+    found.te_trailers = headers.get_all(header::TE).iter().any(|v| {
+        v.to_str().is_ok_and(|t| {
+            t.split(',').any(|p| {
+                p.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .eq_ignore_ascii_case("trailers")
+            })
+        })
+    });
+    for name in named.iter().chain(HOP_BY_HOP.iter()) {
+        headers.remove(name);
+    }
+    found
+}
+
+/// Appends the client to `x-forwarded-for` and `forwarded`, and sets
+/// `x-forwarded-proto`.
+pub(crate) fn add_forwarding(headers: &mut HeaderMap, client: IpAddr, proto: &str, host: &str) {
+    let xff = HeaderName::from_static("x-forwarded-for");
+    let previous: Vec<String> = headers
+        .get_all(&xff)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .collect();
+    let mut value = previous.join(", ");
+    if !value.is_empty() {
+        value.push_str(", ");
+    }
+    value.push_str(&client.to_string());
+    if let Ok(v) = HeaderValue::from_str(&value) {
+        headers.insert(xff, v);
+    }
+    headers.insert(
+        HeaderName::from_static("x-forwarded-proto"),
+        HeaderValue::from_static(if proto == "https" { "https" } else { "http" }),
+    );
+    let node = match client {
+        IpAddr::V4(ip) => ip.to_string(),
+        IpAddr::V6(ip) => format!("\"[{ip}]\""),
+    };
+    let mut element = format!("for={node};proto={proto}");
+    if !host.is_empty() {
+        let quoted = host.replace('\\', "\\\\").replace('"', "\\\"");
+        element.push_str(&format!(";host=\"{quoted}\""));
+    }
+    if let Ok(v) = HeaderValue::from_str(&element) {
+        headers.append(header::FORWARDED, v);
+    }
+}
+
+/// Header pairs into a map; a pair that is not a valid header is skipped (names
+/// and values come from the client's own headers or validated filters).
+pub(crate) fn to_map(pairs: &[(String, String)]) -> HeaderMap {
+    let mut map = HeaderMap::with_capacity(pairs.len());
+    for (n, v) in pairs {
+        if let (Ok(n), Ok(v)) = (
+            HeaderName::from_bytes(n.as_bytes()),
+            HeaderValue::from_str(v),
+        ) {
+            map.append(n, v);
+        }
+    }
+    map
+}
+
+/// A map into pairs (values that are not visible ASCII are kept lossily).
+pub(crate) fn to_pairs(map: &HeaderMap) -> Vec<(String, String)> {
+    map.iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(pairs: &[(&str, &str)]) -> HeaderMap {
+        let owned: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect();
+        to_map(&owned)
+    }
+
+    #[test]
+    fn hop_by_hop_headers_and_those_connection_names_are_removed() {
+        let mut h = map(&[
+            ("connection", "keep-alive, X-Secret"),
+            ("keep-alive", "timeout=5"),
+            ("x-secret", "1"),
+            ("te", "trailers"),
+            ("transfer-encoding", "chunked"),
+            ("proxy-authorization", "Basic x"),
+            ("x-kept", "yes"),
+        ]);
+        let found = strip_hop_by_hop(&mut h);
+        assert!(found.te_trailers);
+        assert!(found.upgrade.is_none());
+        let names: Vec<&str> = h.keys().map(HeaderName::as_str).collect();
+        assert_eq!(names, vec!["x-kept"]);
+    }
+
+    #[test]
+    fn an_upgrade_is_reported_only_when_connection_names_it() {
+        let mut h = map(&[("connection", "Upgrade"), ("upgrade", "websocket")]);
+        let found = strip_hop_by_hop(&mut h);
+        assert_eq!(
+            found.upgrade.as_ref().map(|v| v.as_bytes()),
+            Some(&b"websocket"[..])
+        );
+        assert!(h.is_empty());
+        let mut h = map(&[("upgrade", "websocket")]);
+        assert!(strip_hop_by_hop(&mut h).upgrade.is_none());
+    }
+
+    #[test]
+    fn forwarding_headers_append_the_client() {
+        let mut h = map(&[
+            ("x-forwarded-for", "192.0.2.1"),
+            ("forwarded", "for=192.0.2.1"),
+        ]);
+        add_forwarding(
+            &mut h,
+            "2001:db8::1".parse().unwrap_or(IpAddr::from([0; 4])),
+            "https",
+            "a.example.com:8443",
+        );
+        assert_eq!(h["x-forwarded-for"], "192.0.2.1, 2001:db8::1");
+        assert_eq!(h["x-forwarded-proto"], "https");
+        let fwd: Vec<&str> = h
+            .get_all("forwarded")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        assert_eq!(
+            fwd,
+            vec![
+                "for=192.0.2.1",
+                "for=\"[2001:db8::1]\";proto=https;host=\"a.example.com:8443\""
+            ]
+        );
+    }
+}

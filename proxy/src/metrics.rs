@@ -1,0 +1,346 @@
+//! Counters and histograms, rendered in the Prometheus text format (0.0.4).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Latency histogram bucket bounds, in seconds.
+const BUCKETS: [f64; 12] = [
+    0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+/// The connection kinds the open-connections gauge is split by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ConnKind {
+    Http,
+    Tls,
+    Tcp,
+}
+
+impl ConnKind {
+    const ALL: [ConnKind; 3] = [ConnKind::Http, ConnKind::Tls, ConnKind::Tcp];
+
+    fn label(self) -> &'static str {
+        match self {
+            ConnKind::Http => "http",
+            ConnKind::Tls => "tls",
+            ConnKind::Tcp => "tcp",
+        }
+    }
+
+    fn index(self) -> usize {
+        match self {
+            ConnKind::Http => 0,
+            ConnKind::Tls => 1,
+            ConnKind::Tcp => 2,
+        }
+    }
+}
+
+/// One request outcome's labels.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct RequestLabels {
+    /// `namespace/name` of the Gateway.
+    pub(crate) gateway: String,
+    /// `Kind/namespace/name` of the route, or empty when the gateway answered
+    /// without one.
+    pub(crate) route: String,
+    /// `namespace/name:port` of the Service, or empty.
+    pub(crate) backend: String,
+    pub(crate) code: u16,
+}
+
+/// One stream (TLS, TCP, UDP session) outcome's labels.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct StreamLabels {
+    pub(crate) gateway: String,
+    pub(crate) protocol: &'static str,
+    pub(crate) route: String,
+    pub(crate) backend: String,
+    /// `forwarded`, `rejected`, `no_endpoints`, `connect_failed`.
+    pub(crate) result: &'static str,
+}
+
+#[derive(Debug, Default, Clone)]
+struct Histogram {
+    counts: [u64; BUCKETS.len()],
+    sum: f64,
+    count: u64,
+}
+
+impl Histogram {
+    fn observe(&mut self, seconds: f64) {
+        for (i, bound) in BUCKETS.iter().enumerate() {
+            if seconds <= *bound {
+                self.counts[i] += 1;
+            }
+        }
+        self.sum += seconds;
+        self.count += 1;
+    }
+}
+
+/// Every metric the gateway exports.
+#[derive(Debug, Default)]
+pub(crate) struct Metrics {
+    requests: Mutex<BTreeMap<RequestLabels, u64>>,
+    latency: Mutex<BTreeMap<(String, String), Histogram>>,
+    streams: Mutex<BTreeMap<StreamLabels, u64>>,
+    open: [AtomicI64; 3],
+    pub(crate) connections_total: AtomicU64,
+    pub(crate) accept_errors: AtomicU64,
+    pub(crate) handshake_failures: AtomicU64,
+    pub(crate) reload_success: AtomicU64,
+    pub(crate) reload_failure: AtomicU64,
+    pub(crate) config_generation: AtomicU64,
+    pub(crate) mirrors_sent: AtomicU64,
+    pub(crate) mirrors_dropped: AtomicU64,
+    pub(crate) mirrors_failed: AtomicU64,
+    pub(crate) udp_sessions: AtomicI64,
+    pub(crate) udp_dropped: AtomicU64,
+    pub(crate) bind_errors: AtomicU64,
+}
+
+/// Holds one open connection in the gauge until dropped.
+#[derive(Debug)]
+pub(crate) struct OpenConnection {
+    metrics: Arc<Metrics>,
+    kind: ConnKind,
+}
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        self.metrics.open[self.kind.index()].fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while holding a metrics lock leaves plain counters behind: still usable.
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Metrics {
+    /// Counts an open connection until the guard drops.
+    pub(crate) fn open(self: &Arc<Self>, kind: ConnKind) -> OpenConnection {
+        self.open[kind.index()].fetch_add(1, Ordering::Relaxed);
+        self.connections_total.fetch_add(1, Ordering::Relaxed);
+        OpenConnection {
+            metrics: self.clone(),
+            kind,
+        }
+    }
+
+    /// Open connections now, of every kind.
+    #[cfg(test)]
+    pub(crate) fn open_connections(&self) -> i64 {
+        self.open.iter().map(|a| a.load(Ordering::Relaxed)).sum()
+    }
+
+    /// Records a finished request.
+    pub(crate) fn request(&self, labels: RequestLabels, elapsed: Duration) {
+        let key = (labels.gateway.clone(), labels.route.clone());
+        *lock(&self.requests).entry(labels).or_insert(0) += 1;
+        lock(&self.latency)
+            .entry(key)
+            .or_default()
+            .observe(elapsed.as_secs_f64());
+    }
+
+    /// Records a stream's outcome.
+    pub(crate) fn stream(&self, labels: StreamLabels) {
+        *lock(&self.streams).entry(labels).or_insert(0) += 1;
+    }
+
+    /// The Prometheus text exposition.
+    pub(crate) fn render(&self) -> String {
+        let mut out = String::new();
+        let counter = |out: &mut String, name: &str, help: &str, value: u64| {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}"
+            );
+        };
+        let _ = writeln!(
+            out,
+            "# HELP gatewise_requests_total HTTP and gRPC requests answered, by gateway, route, backend and status code.\n# TYPE gatewise_requests_total counter"
+        );
+        for (l, v) in lock(&self.requests).iter() {
+            let _ = writeln!(
+                out,
+                "gatewise_requests_total{{gateway=\"{}\",route=\"{}\",backend=\"{}\",code=\"{}\"}} {v}",
+                escape(&l.gateway),
+                escape(&l.route),
+                escape(&l.backend),
+                l.code
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP gatewise_request_duration_seconds Time from a request's arrival to its response head, by gateway and route.\n# TYPE gatewise_request_duration_seconds histogram"
+        );
+        for ((gateway, route), h) in lock(&self.latency).iter() {
+            let labels = format!(
+                "gateway=\"{}\",route=\"{}\"",
+                escape(gateway),
+                escape(route)
+            );
+            for (bound, count) in BUCKETS.iter().zip(h.counts) {
+                let _ = writeln!(
+                    out,
+                    "gatewise_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {count}"
+                );
+            }
+            let _ = writeln!(
+                out,
+                "gatewise_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}\ngatewise_request_duration_seconds_sum{{{labels}}} {}\ngatewise_request_duration_seconds_count{{{labels}}} {}",
+                h.count, h.sum, h.count
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP gatewise_streams_total TLS and TCP connections and UDP sessions, by gateway, protocol, route, backend and result.\n# TYPE gatewise_streams_total counter"
+        );
+        for (l, v) in lock(&self.streams).iter() {
+            let _ = writeln!(
+                out,
+                "gatewise_streams_total{{gateway=\"{}\",protocol=\"{}\",route=\"{}\",backend=\"{}\",result=\"{}\"}} {v}",
+                escape(&l.gateway),
+                l.protocol,
+                escape(&l.route),
+                escape(&l.backend),
+                l.result
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP gatewise_open_connections Client connections open now, by kind.\n# TYPE gatewise_open_connections gauge"
+        );
+        for kind in ConnKind::ALL {
+            let _ = writeln!(
+                out,
+                "gatewise_open_connections{{kind=\"{}\"}} {}",
+                kind.label(),
+                self.open[kind.index()].load(Ordering::Relaxed)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP gatewise_reloads_total Configuration loads, by result.\n# TYPE gatewise_reloads_total counter\ngatewise_reloads_total{{result=\"success\"}} {}\ngatewise_reloads_total{{result=\"failure\"}} {}",
+            self.reload_success.load(Ordering::Relaxed),
+            self.reload_failure.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP gatewise_config_generation The generation of the configuration being served.\n# TYPE gatewise_config_generation gauge\ngatewise_config_generation {}",
+            self.config_generation.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP gatewise_udp_sessions UDP sessions open now.\n# TYPE gatewise_udp_sessions gauge\ngatewise_udp_sessions {}",
+            self.udp_sessions.load(Ordering::Relaxed)
+        );
+        let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        counter(
+            &mut out,
+            "gatewise_connections_total",
+            "Client connections accepted.",
+            get(&self.connections_total),
+        );
+        counter(
+            &mut out,
+            "gatewise_accept_errors_total",
+            "Failed accept calls (each followed by a back-off).",
+            get(&self.accept_errors),
+        );
+        counter(
+            &mut out,
+            "gatewise_tls_handshake_failures_total",
+            "TLS connections refused or failed before a request or stream.",
+            get(&self.handshake_failures),
+        );
+        counter(
+            &mut out,
+            "gatewise_mirrors_sent_total",
+            "Mirrored requests sent.",
+            get(&self.mirrors_sent),
+        );
+        counter(
+            &mut out,
+            "gatewise_mirrors_dropped_total",
+            "Mirror copies dropped because too many were in flight or the copy fell behind.",
+            get(&self.mirrors_dropped),
+        );
+        counter(
+            &mut out,
+            "gatewise_mirrors_failed_total",
+            "Mirrored requests that failed or timed out.",
+            get(&self.mirrors_failed),
+        );
+        counter(
+            &mut out,
+            "gatewise_udp_datagrams_dropped_total",
+            "UDP datagrams dropped (no route, no endpoint, too many sessions).",
+            get(&self.udp_dropped),
+        );
+        counter(
+            &mut out,
+            "gatewise_bind_errors_total",
+            "Listener sockets that could not be bound.",
+            get(&self.bind_errors),
+        );
+        out
+    }
+}
+
+/// Escapes a label value (backslash, double quote, newline).
+fn escape(v: &str) -> String {
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_render_with_labels_and_histogram_buckets() {
+        let m = Metrics::default();
+        m.request(
+            RequestLabels {
+                gateway: "infra/gw".into(),
+                route: "HTTPRoute/shop/store".into(),
+                backend: "shop/web:80".into(),
+                code: 200,
+            },
+            Duration::from_millis(20),
+        );
+        let text = m.render();
+        assert!(text.contains(
+            "gatewise_requests_total{gateway=\"infra/gw\",route=\"HTTPRoute/shop/store\",backend=\"shop/web:80\",code=\"200\"} 1"
+        ));
+        assert!(text.contains("gatewise_request_duration_seconds_bucket{gateway=\"infra/gw\",route=\"HTTPRoute/shop/store\",le=\"0.01\"} 0"));
+        assert!(text.contains("gatewise_request_duration_seconds_bucket{gateway=\"infra/gw\",route=\"HTTPRoute/shop/store\",le=\"0.025\"} 1"));
+        assert!(text.contains("gatewise_request_duration_seconds_count{gateway=\"infra/gw\",route=\"HTTPRoute/shop/store\"} 1"));
+    }
+
+    #[test]
+    fn label_values_are_escaped() {
+        assert_eq!(escape("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+    }
+
+    #[test]
+    fn open_connections_gauge_follows_guards() {
+        let m = Arc::new(Metrics::default());
+        let a = m.open(ConnKind::Http);
+        let b = m.open(ConnKind::Tls);
+        assert_eq!(m.open_connections(), 2);
+        drop(a);
+        assert_eq!(m.open_connections(), 1);
+        drop(b);
+        assert_eq!(m.open_connections(), 0);
+        assert!(m.render().contains("gatewise_connections_total 2"));
+    }
+}
