@@ -1,1 +1,5 @@
-fn main() {}
+//! Integration tests of the gateway over real sockets on the loopback interface.
+//! One binary (modules below) so that the suite links once.
+
+mod http;
+mod support;
