@@ -288,7 +288,7 @@ impl Backend {
 }
 
 /// A body of the given frames.
-struct StreamOf<I>(I);
+pub(crate) struct StreamOf<I>(pub(crate) I);
 
 impl<I> hyper::body::Body for StreamOf<I>
 where
@@ -546,10 +546,11 @@ pub(crate) struct Ca {
     key: rcgen::KeyPair,
 }
 
-/// A leaf certificate and key, PEM.
+/// A leaf certificate and key, PEM (and the certificate's DER).
 pub(crate) struct Leaf {
     pub(crate) cert_pem: String,
     pub(crate) key_pem: String,
+    pub(crate) der: Vec<u8>,
 }
 
 impl Ca {
@@ -579,6 +580,7 @@ impl Ca {
         Leaf {
             cert_pem: cert.pem(),
             key_pem: key.serialize_pem(),
+            der: cert.der().to_vec(),
         }
     }
 
@@ -640,15 +642,18 @@ pub(crate) async fn tls_connect(
     .await
 }
 
-/// The subject alternative names of the certificate the server presented.
-pub(crate) fn peer_names(stream: &tokio_rustls::client::TlsStream<TcpStream>) -> String {
+/// The DER of the certificate the server presented.
+pub(crate) fn peer_cert<S>(stream: &tokio_rustls::client::TlsStream<S>) -> Vec<u8> {
     let (_, conn) = stream.get_ref();
-    let certs = conn.peer_certificates().unwrap_or(&[]);
-    // DNS names appear as plain bytes in the DER; enough to tell leaves apart.
-    certs
-        .first()
-        .map(|c| String::from_utf8_lossy(c.as_ref()).into_owned())
+    conn.peer_certificates()
+        .and_then(|c| c.first())
+        .map(|c| c.as_ref().to_vec())
         .unwrap_or_default()
+}
+
+/// The ALPN protocol the server chose.
+pub(crate) fn alpn<S>(stream: &tokio_rustls::client::TlsStream<S>) -> Option<Vec<u8>> {
+    stream.get_ref().1.alpn_protocol().map(<[u8]>::to_vec)
 }
 
 /// Counts answers by backend name.
