@@ -3,5 +3,6 @@
 
 mod grpc;
 mod http;
+mod limits;
 mod support;
 mod tls;
