@@ -4,5 +4,6 @@
 mod grpc;
 mod http;
 mod limits;
+mod reload;
 mod support;
 mod tls;
