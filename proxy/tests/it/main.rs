@@ -4,6 +4,7 @@
 mod grpc;
 mod http;
 mod limits;
+mod ops;
 mod reload;
 mod support;
 mod tls;
