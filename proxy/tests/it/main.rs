@@ -6,5 +6,6 @@ mod http;
 mod limits;
 mod ops;
 mod reload;
+mod streams;
 mod support;
 mod tls;
