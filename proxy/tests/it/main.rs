@@ -1,6 +1,7 @@
 //! Integration tests of the gateway over real sockets on the loopback interface.
 //! One binary (modules below) so that the suite links once.
 
+mod deploy;
 mod grpc;
 mod http;
 mod limits;
