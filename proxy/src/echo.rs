@@ -110,14 +110,23 @@ async fn echo(service: &str, req: Request<Incoming>) -> Response<Body> {
         .map(str::to_owned)
         .or_else(|| parts.uri.authority().map(|a| a.to_string()))
         .unwrap_or_default();
-    let json = serde_json::json!({
-        "service": service,
-        "method": parts.method.as_str(),
-        "host": host,
-        "path": parts.uri.path_and_query().map_or("/", |p| p.as_str()),
-        "headers": headers,
-        "body": body,
-    });
+    // Fields in a fixed, readable order: service first.
+    let field = |v: serde_json::Value| v.to_string();
+    let json = format!(
+        "{{\"service\":{},\"method\":{},\"host\":{},\"path\":{},\"headers\":{},\"body\":{}}}",
+        field(service.into()),
+        field(parts.method.as_str().into()),
+        field(host.into()),
+        field(
+            parts
+                .uri
+                .path_and_query()
+                .map_or("/", |p| p.as_str())
+                .into()
+        ),
+        field(serde_json::Value::Object(headers)),
+        field(body.into()),
+    );
     let mut resp = Response::new(body::full(format!("{json}\n")));
     resp.headers_mut().insert(
         header::CONTENT_TYPE,
