@@ -52,6 +52,40 @@ impl std::fmt::Debug for Shared {
     }
 }
 
+impl Shared {
+    /// Shared state for `config`, serving nothing yet.
+    pub(crate) fn new(config: Config) -> Arc<Shared> {
+        let limits = config.limits.clone();
+        let mut http = auto::Builder::new(TokioExecutor::new());
+        http.http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.header_read_timeout)
+            .max_buf_size(limits.max_header_bytes.max(8192))
+            .max_headers(limits.max_headers);
+        http.http2()
+            .timer(TokioTimer::new())
+            .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX))
+            .keep_alive_interval(Some(limits.idle_timeout))
+            .keep_alive_timeout(limits.header_read_timeout);
+        Arc::new(Shared {
+            upstream: Upstream::new(&limits),
+            http,
+            connections: Arc::new(Semaphore::new(limits.max_connections.max(1))),
+            mirrors: Arc::new(Semaphore::new(limits.max_mirrors_in_flight)),
+            shutdown: CancellationToken::new(),
+            abort: CancellationToken::new(),
+            tracker: TaskTracker::new(),
+            sockets: Mutex::new(HashMap::new()),
+            reload_lock: Mutex::new(()),
+            echo: config.echo.then(EchoPool::default),
+            ready: AtomicBool::new(false),
+            current: ArcSwap::from_pointee(Snapshot::empty()),
+            metrics: Arc::new(Metrics::default()),
+            config,
+        })
+    }
+}
+
 #[derive(Debug)]
 struct Running {
     kind: SocketKind,
@@ -112,35 +146,7 @@ impl Server {
     /// Loads the configuration, binds every listener and the admin listener, and
     /// starts serving (and watching the inputs when `config.watch`).
     pub async fn start(config: Config) -> Result<Server, StartError> {
-        let limits = config.limits.clone();
-        let mut http = auto::Builder::new(TokioExecutor::new());
-        http.http1()
-            .timer(TokioTimer::new())
-            .header_read_timeout(limits.header_read_timeout)
-            .max_buf_size(limits.max_header_bytes.max(8192))
-            .max_headers(limits.max_headers);
-        http.http2()
-            .timer(TokioTimer::new())
-            .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX))
-            .keep_alive_interval(Some(limits.idle_timeout))
-            .keep_alive_timeout(limits.header_read_timeout);
-        let metrics = Arc::new(Metrics::default());
-        let shared = Arc::new(Shared {
-            upstream: Upstream::new(&limits),
-            http,
-            connections: Arc::new(Semaphore::new(limits.max_connections.max(1))),
-            mirrors: Arc::new(Semaphore::new(limits.max_mirrors_in_flight)),
-            shutdown: CancellationToken::new(),
-            abort: CancellationToken::new(),
-            tracker: TaskTracker::new(),
-            sockets: Mutex::new(HashMap::new()),
-            reload_lock: Mutex::new(()),
-            echo: config.echo.then(EchoPool::default),
-            ready: AtomicBool::new(false),
-            current: ArcSwap::from_pointee(Snapshot::empty()),
-            metrics,
-            config,
-        });
+        let shared = Shared::new(config);
         reload(&shared, true, true).await?;
         let admin_stop = CancellationToken::new();
         let admin_addr = match shared.config.admin {
