@@ -82,6 +82,18 @@ async fn oversized_or_too_many_headers_get_431() {
     many.push_str("\r\n");
     let answer = raw(addr, many.as_bytes()).await;
     assert!(answer.starts_with("HTTP/1.1 431"), "{answer}");
+    // HTTP/2: a header list over SETTINGS_MAX_HEADER_LIST_SIZE.
+    let big = "v".repeat(16 * 1024);
+    let req = h2_request(
+        "GET",
+        "http",
+        "a.example.com",
+        "/",
+        &[("x-big", big.as_str())],
+        body(Bytes::new()),
+    );
+    let answer = must(h2_on(connect(addr).await, req).await, "h2 request");
+    assert_eq!(answer.status, 431);
     assert!(backend.seen().is_empty(), "nothing reached the backend");
     // Within the limits, fine.
     assert_eq!(get(addr, "a.example.com", "/").await.status, 200);
