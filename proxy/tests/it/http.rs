@@ -171,17 +171,20 @@ endpoints: [{{addresses: [127.0.0.1]}}]
 }
 
 pub(crate) async fn fixture() -> Fixture {
-    fixture_with_mirror_delay(Duration::ZERO).await
+    fixture_with_mirror_delay(Duration::ZERO, |_| {}).await
 }
 
-async fn fixture_with_mirror_delay(delay: Duration) -> Fixture {
+async fn fixture_with_mirror_delay(
+    delay: Duration,
+    tweak: impl FnOnce(&mut gatewise_proxy::Config),
+) -> Fixture {
     let a = Backend::start("a").await;
     let b = Backend::start("b").await;
     let b2 = Backend::start("b2").await;
     let canary = Backend::start("canary").await;
     let mirror = Backend::start_with("mirror", delay).await;
     let http = free_port();
-    let proxy = Proxy::start(&manifests(http, &a, &b, &b2, &canary, &mirror), |_| {}).await;
+    let proxy = Proxy::start(&manifests(http, &a, &b, &b2, &canary, &mirror), tweak).await;
     Fixture {
         proxy,
         addr: SocketAddr::from(([127, 0, 0, 1], http)),
@@ -367,7 +370,7 @@ async fn mirror_gets_a_copy_with_the_body() {
 async fn a_slow_mirror_never_delays_the_primary() {
     // The mirror backend takes 30 s to answer anything; three primaries, one with
     // a body far larger than the mirror's copy buffer, must not wait for it.
-    let f = fixture_with_mirror_delay(Duration::from_secs(30)).await;
+    let f = fixture_with_mirror_delay(Duration::from_secs(30), |_| {}).await;
     let started = std::time::Instant::now();
     let big = "x".repeat(4 << 20);
     for body_text in ["", "small", big.as_str()] {
@@ -593,4 +596,72 @@ async fn upgrade_is_tunnelled_only_after_101() {
     let answer = must(h1_on(connect(f.addr).await, plain).await, "plain");
     assert_eq!(answer.status, 200);
     assert_eq!(answer.seen_header("upgrade"), None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mirrors_in_flight_are_bounded() {
+    // One mirror at a time, and the mirror backend is slow: the second copy is
+    // dropped and counted, the primaries are unaffected.
+    let f = fixture_with_mirror_delay(Duration::from_secs(30), |c| {
+        c.limits.max_mirrors_in_flight = 1;
+    })
+    .await;
+    for _ in 0..3 {
+        assert_eq!(
+            get(f.addr, "f.example.com", "/mirror/x").await.backend(),
+            "a"
+        );
+    }
+    assert_eq!(f.proxy.metric("gatewise_mirrors_dropped_total").await, 2.0);
+    // The one copy let through is sent from its own task: wait for it.
+    within("the first copy is sent", async {
+        while f.proxy.metric("gatewise_mirrors_sent_total").await != 1.0 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fqdn_endpoints_resolve_by_dns() {
+    let a = Backend::start("dns").await;
+    let http = free_port();
+    let m = format!(
+        "{CLASS}---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {{name: gw, namespace: infra}}
+spec:
+  gatewayClassName: gatewise
+  listeners: [{{name: http, port: {http}, protocol: HTTP}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {{name: web, namespace: infra}}
+spec:
+  parentRefs: [{{name: gw}}]
+  rules: [{{backendRefs: [{{name: web, port: 80}}]}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {{name: web, namespace: infra}}
+spec: {{ports: [{{name: http, port: 80}}]}}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {{name: web-dns, namespace: infra, labels: {{kubernetes.io/service-name: web}}}}
+addressType: FQDN
+ports: [{{name: http, port: {port}}}]
+endpoints: [{{addresses: [localhost]}}]
+",
+        port = a.port()
+    );
+    let _proxy = Proxy::start(&m, |_| {}).await;
+    let answer = get(
+        SocketAddr::from(([127, 0, 0, 1], http)),
+        "x.example.com",
+        "/",
+    )
+    .await;
+    assert_eq!(answer.backend(), "dns");
 }
