@@ -39,6 +39,20 @@ struct Serve {
 
 impl Serve {
     fn start(args: &[&str], dir: &Path, shell_prefix: Option<&str>) -> Serve {
+        Serve::start_logging(args, dir, shell_prefix, None)
+    }
+
+    /// As [`Serve::start`], with stderr (the logs) written to `log`.
+    fn start_logging(
+        args: &[&str],
+        dir: &Path,
+        shell_prefix: Option<&str>,
+        log: Option<&Path>,
+    ) -> Serve {
+        let stderr = || match log {
+            Some(p) => Stdio::from(must(std::fs::File::create(p), "log file")),
+            None => Stdio::null(),
+        };
         let admin_port = free_port();
         let admin = SocketAddr::from(([127, 0, 0, 1], admin_port));
         let mut all: Vec<String> = vec!["serve".into()];
@@ -54,7 +68,7 @@ impl Serve {
                 .args(&all)
                 .current_dir(dir)
                 .stdout(Stdio::null())
-                .stderr(Stdio::null())
+                .stderr(stderr())
                 .spawn(),
             Some(prefix) => {
                 let quoted: Vec<String> = all.iter().map(|a| format!("'{a}'")).collect();
@@ -63,7 +77,7 @@ impl Serve {
                     .arg(format!("{prefix}; exec '{BIN}' {}", quoted.join(" ")))
                     .current_dir(dir)
                     .stdout(Stdio::null())
-                    .stderr(Stdio::null())
+                    .stderr(stderr())
                     .spawn()
             }
         };
@@ -393,5 +407,52 @@ fn accept_backs_off_when_file_descriptors_run_out() {
         errors < 100.0,
         "{errors} accept errors in ~1.5 s: not backing off"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn json_logs_are_one_object_per_line_with_access_logs() {
+    let port = free_port();
+    let dir = temp_dir("logs");
+    must(
+        std::fs::write(
+            dir.join("gw.yaml"),
+            SMALL.replace("PORT", &port.to_string()),
+        ),
+        "write",
+    );
+    let log = dir.join("gatewise.log");
+    let mut serve = Serve::start_logging(
+        &["gw.yaml", "--no-watch", "--log-format", "json"],
+        &dir,
+        None,
+        Some(&log),
+    );
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    assert_eq!(
+        must(http(addr, "GET", "x.example.com", "/logged", &[]), "get").status,
+        404
+    );
+    serve.signal("TERM");
+    assert_eq!(serve.wait_exit(), Some(0));
+    let text = must(std::fs::read_to_string(&log), "read log");
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| match serde_json::from_str(l) {
+            Ok(v) => v,
+            Err(e) => panic!("not a JSON log line ({e}): {l}"),
+        })
+        .collect();
+    assert!(
+        lines.iter().any(|l| l["message"] == "configuration loaded"),
+        "{text}"
+    );
+    let access = lines
+        .iter()
+        .find(|l| l["target"] == "gatewise::access")
+        .unwrap_or_else(|| panic!("no access log in {text}"));
+    assert_eq!(access["status"], 404);
+    assert_eq!(access["path"], "/logged");
+    assert_eq!(access["gateway"], "infra/gw");
     let _ = std::fs::remove_dir_all(&dir);
 }
