@@ -280,7 +280,10 @@ pub(crate) async fn reload(
                 .metrics
                 .reload_failure
                 .fetch_add(1, Ordering::Relaxed);
-            error!(problems = ?e.problems, "configuration refused; the last good one keeps serving");
+            // The first load's failure is the caller's to report (nothing serves yet).
+            if !first {
+                error!(problems = ?e.problems, "configuration refused; the last good one keeps serving");
+            }
             return Err(e.into());
         }
     };

@@ -382,6 +382,10 @@ fn plan(
         }
         for l in router.listeners(ns, name) {
             let Some(protocol) = l.protocol.filter(|_| l.programmed) else {
+                warnings.push(format!(
+                    "listener {} of Gateway {ns}/{name} is not programmed (see its status): not served",
+                    l.name
+                ));
                 continue;
             };
             let (transport, kind) = match protocol {
@@ -424,6 +428,12 @@ fn plan(
                 )),
             }
         }
+    }
+    if sockets.is_empty() {
+        warnings.push(format!(
+            "no programmed listener of a Gateway of controller {}: nothing to serve",
+            config.controller_name
+        ));
     }
     sockets
 }
