@@ -101,9 +101,10 @@ impl Serve {
     }
 
     fn signal(&self, name: &str) {
-        let status = Command::new("kill")
-            .arg(format!("-{name}"))
-            .arg(self.child.id().to_string())
+        // The shell's own `kill` (no procps needed on a minimal machine).
+        let status = Command::new("sh")
+            .arg("-c")
+            .arg(format!("kill -{name} {}", self.child.id()))
             .status();
         assert!(must(status, "kill").success());
     }
