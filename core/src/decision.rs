@@ -460,7 +460,19 @@ impl Router {
         let Some(path) = path::normalize(req.path()) else {
             return respond(None, 400, "BadPath");
         };
-        match listener.lookup(&host, &path, req) {
+        // An HTTPRoute and a GRPCRoute never share a hostname on one listener
+        // (compile accepts only one of them), so at most one kind has entries
+        // for this host; a gRPC request looks at GRPCRoutes first.
+        let found = if req.grpc {
+            listener
+                .grpc_lookup(&host, &path, req)
+                .or_else(|| listener.lookup(&host, &path, req))
+        } else {
+            listener
+                .lookup(&host, &path, req)
+                .or_else(|| listener.grpc_lookup(&host, &path, req))
+        };
+        match found {
             Some(entry) => self.decide(listener, entry, req, path),
             None => respond(None, 404, "NoMatchingRoute"),
         }

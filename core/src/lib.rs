@@ -139,8 +139,8 @@ pub use router::{
     RuleFilters, Timeouts, TlsMode, WeightedBackend,
 };
 pub use status::{
-    AddressStatus, Condition, GatewayClassStatus, GatewayStatus, GroupKind, ListenerStatus,
-    ParentRefStatus, RouteParentStatus, RouteStatus, Status,
+    AddressStatus, Condition, GatewayClassStatus, GatewayStatus, GroupKind, ListenerSetStatus,
+    ListenerStatus, ParentRefStatus, RouteParentStatus, RouteStatus, Status,
 };
 pub use time::Timestamp;
 pub use view::{BackendView, DecisionView, MirrorView, RouteView};

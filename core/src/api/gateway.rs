@@ -32,8 +32,8 @@ pub struct GatewaySpec {
     pub infrastructure: Option<IgnoredAny>,
     /// Gateway-level TLS (backend client certificate, frontend validation): not used yet.
     pub tls: Option<IgnoredAny>,
-    /// Which ListenerSets may attach (used with ListenerSet).
-    pub allowed_listeners: Option<IgnoredAny>,
+    /// Which ListenerSets may attach (default: none).
+    pub allowed_listeners: Option<super::AllowedListeners>,
 }
 
 /// One `spec.addresses` entry.

@@ -65,7 +65,7 @@ pub(super) fn gateway(errors: &mut Errors, spec: &GatewaySpec) {
 }
 
 /// One listener's own fields.
-fn listener(errors: &mut Errors, field: &str, l: &Listener) {
+pub(super) fn listener(errors: &mut Errors, field: &str, l: &Listener) {
     if let Some(name) = errors.required(&format!("{field}.name"), &l.name) {
         section_name(errors, &format!("{field}.name"), name);
     }
@@ -168,7 +168,7 @@ fn allowed_routes(errors: &mut Errors, field: &str, a: &AllowedRoutes) {
 
 /// `metav1.LabelSelector` as the CRD schema has it: `key` and `operator`
 /// required in each expression.
-fn label_selector(errors: &mut Errors, field: &str, s: &LabelSelector) {
+pub(super) fn label_selector(errors: &mut Errors, field: &str, s: &LabelSelector) {
     for (i, e) in s.match_expressions.iter().enumerate() {
         let ef = format!("{field}.matchExpressions[{i}]");
         errors.required(&format!("{ef}.key"), &e.key);
@@ -177,7 +177,7 @@ fn label_selector(errors: &mut Errors, field: &str, s: &LabelSelector) {
 }
 
 /// The CEL rules declared on the `listeners` list.
-fn listener_rules(errors: &mut Errors, listeners: &[Listener]) {
+pub(super) fn listener_rules(errors: &mut Errors, listeners: &[Listener]) {
     let protocol_is = |l: &Listener, names: &[&str]| {
         l.protocol
             .as_deref()
