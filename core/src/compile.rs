@@ -5,11 +5,15 @@
 //!
 //! - **GatewayClass**: `Accepted=True` when `controllerName` is ours; other classes
 //!   and their Gateways are passed over.
-//! - **Listener**: protocols `HTTP` and `HTTPS` are served; any other protocol gets
-//!   `Accepted=False/UnsupportedProtocol` and no supported kinds. Listeners sharing a
-//!   port with an incompatible protocol (HTTP with HTTPS/TLS/TCP, ...) all get
-//!   `Conflicted=True/ProtocolConflict` and `Accepted=False`; there is no winner.
-//!   An HTTPS listener whose `certificateRefs` do not resolve gets
+//! - **Listener**: protocols `HTTP`, `HTTPS`, `TLS`, `TCP` and `UDP` are served; any
+//!   other protocol gets `Accepted=False/UnsupportedProtocol` and no supported
+//!   kinds. Listeners sharing a port with an incompatible protocol (HTTP with
+//!   HTTPS/TLS/TCP, ...) get `Conflicted=True/ProtocolConflict`, listeners not
+//!   distinct by hostname (or, for TCP and UDP, by port) `HostnameConflict`, with
+//!   `Accepted=False`; within one Gateway there is no winner. ListenerSets merge
+//!   after their Gateway's listeners, oldest first: their conflicting listeners
+//!   lose. An HTTPS or TLS `Terminate` listener whose `certificateRefs` do not
+//!   resolve gets
 //!   `ResolvedRefs=False` (`InvalidCertificateRef`, or `RefNotPermitted` for a
 //!   cross-namespace Secret without a ReferenceGrant) and is not programmed.
 //!   `allowedRoutes.kinds` naming a kind the listener cannot serve gives
@@ -19,7 +23,12 @@
 //!   not accepted; `False` when none is); `Programmed=True` when a listener is
 //!   programmed. Requested addresses of type `IPAddress` or `Hostname` are reported
 //!   as given; any other type gives `Accepted=False/UnsupportedAddress`.
-//! - **Route parents**: for each parentRef naming one of our Gateways:
+//! - **ListenerSet**: `Accepted=False/NotAllowed` when the parent's
+//!   `allowedListeners` does not admit it, `ParentNotAccepted` when the parent is
+//!   not accepted, `ListenersNotValid` (False when no listener is valid, True when
+//!   some are not); the Gateway counts accepted ones in `attachedListenerSets`.
+//! - **Route parents**: for each parentRef naming one of our Gateways or their
+//!   ListenerSets (HTTPRoute, GRPCRoute, TLSRoute, TCPRoute, UDPRoute alike):
 //!   `NoMatchingParent` (no listener with that sectionName/port),
 //!   `NotAllowedByListeners` (no selected listener allows the kind and namespace),
 //!   `NoMatchingListenerHostname` (no hostname intersects), `UnsupportedValue` (every

@@ -10,7 +10,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::decision::{GatewayRef, Selected, most_specific, select_listener};
+use crate::decision::{GatewayRef, Selected, most_specific, most_specific_tls, select_listener};
 use crate::hostname::{HostKey, Hostname};
 use crate::matcher::{Mismatch, PathKind};
 use crate::path;
@@ -171,7 +171,9 @@ impl Router {
         };
         let host = Some(sni_key.as_str()).filter(|h| !h.is_empty());
         let chosen = match protocol {
-            RequestProtocol::Tls => most_specific(gw, port, listener_protocol, host),
+            RequestProtocol::Tls => {
+                most_specific_tls(gw, port, host).filter(|l| l.protocol == Some(Protocol::Tls))
+            }
             _ => most_specific(gw, port, listener_protocol, None),
         };
         for l in gw.listeners.iter().filter(|l| l.port == port) {

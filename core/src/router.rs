@@ -501,6 +501,20 @@ fn prefix_search<'e>(
     node.entries.iter().find_map(ok)
 }
 
+impl ListenerRt {
+    pub(crate) fn info(&self) -> ListenerInfo<'_> {
+        ListenerInfo {
+            name: &self.name,
+            port: self.port,
+            protocol: self.protocol,
+            hostname: self.hostname.as_ref(),
+            programmed: self.programmed,
+            tls_mode: self.tls_mode,
+            certificates: &self.certificates,
+        }
+    }
+}
+
 impl GatewayRt {
     /// Whether a programmed listener of `protocol` serves `port`.
     pub(crate) fn serves(&self, port: u16, protocol: Protocol) -> bool {
@@ -515,20 +529,7 @@ impl Router {
     /// programmed (for adapters that open sockets). Empty for unknown Gateways.
     pub fn listeners(&self, namespace: &str, name: &str) -> Vec<ListenerInfo<'_>> {
         self.gateway(namespace, name)
-            .map(|g| {
-                g.listeners
-                    .iter()
-                    .map(|l| ListenerInfo {
-                        name: &l.name,
-                        port: l.port,
-                        protocol: l.protocol,
-                        hostname: l.hostname.as_ref(),
-                        programmed: l.programmed,
-                        tls_mode: l.tls_mode,
-                        certificates: &l.certificates,
-                    })
-                    .collect()
-            })
+            .map(|g| g.listeners.iter().map(ListenerRt::info).collect())
             .unwrap_or_default()
     }
 

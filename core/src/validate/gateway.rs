@@ -41,6 +41,22 @@ pub(super) fn gateway(errors: &mut Errors, spec: &GatewaySpec) {
         }
         listener_rules(errors, listeners);
     }
+    if let Some(ns) = spec
+        .allowed_listeners
+        .as_ref()
+        .and_then(|a| a.namespaces.as_ref())
+    {
+        if let Some(from) = &ns.from {
+            errors.one_of(
+                "spec.allowedListeners.namespaces.from",
+                from,
+                &["All", "Selector", "Same", "None"],
+            );
+        }
+        if let Some(s) = &ns.selector {
+            label_selector(errors, "spec.allowedListeners.namespaces.selector", s);
+        }
+    }
     errors.max_items("spec.addresses", spec.addresses.len(), 16);
     for (i, a) in spec.addresses.iter().enumerate() {
         address(errors, &format!("spec.addresses[{i}]"), a);
