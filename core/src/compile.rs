@@ -1620,7 +1620,10 @@ fn conflict(a: &ListenerBuild, b: &ListenerBuild) -> Option<&'static str> {
     }
     match fa {
         2 | 3 => Some("HostnameConflict"),
-        _ => (a.rt.hostname == b.rt.hostname).then_some("HostnameConflict"),
+        _ if a.rt.hostname != b.rt.hostname => None,
+        // HTTPS and TLS with one hostname: not distinct, by protocol.
+        _ if pa != pb => Some("ProtocolConflict"),
+        _ => Some("HostnameConflict"),
     }
 }
 

@@ -99,7 +99,8 @@
 //! - **Listener conflicts** (per port): HTTP, HTTPS/TLS and TCP cannot share a port
 //!   (`Conflicted=True/ProtocolConflict`); HTTP listeners, and HTTPS/TLS listeners,
 //!   are distinct by hostname, TCP and UDP listeners by port alone
-//!   (`HostnameConflict`); UDP never conflicts with the TCP-based protocols. Within
+//!   (`HostnameConflict`; an HTTPS and a TLS listener with one hostname:
+//!   `ProtocolConflict`); UDP never conflicts with the TCP-based protocols. Within
 //!   one Gateway there is no winner; a ListenerSet's listener that conflicts with
 //!   one merged before it (the Gateway's, an older ListenerSet's) loses.
 //! - **HTTPRoute and GRPCRoute** with intersecting hostnames on one listener: the

@@ -253,6 +253,13 @@ pub(super) fn tls_route(errors: &mut Errors, spec: &TlsRouteSpec) {
     parent_refs(errors, &spec.parent_refs);
     errors.min_items("spec.hostnames", spec.hostnames.len(), 1);
     hostnames(errors, &spec.hostnames, 1024);
+    if spec
+        .hostnames
+        .iter()
+        .any(|h| h.parse::<std::net::IpAddr>().is_ok())
+    {
+        errors.push("spec.hostnames", "Hostnames cannot contain an IP");
+    }
     stream_rules(errors, &spec.rules, 1);
 }
 
