@@ -22,7 +22,9 @@
 //! - **Gateway**: `Accepted=True` (reason `ListenersNotValid` when some listeners are
 //!   not accepted; `False` when none is); `Programmed=True` when a listener is
 //!   programmed. Requested addresses of type `IPAddress` or `Hostname` are reported
-//!   as given; any other type gives `Accepted=False/UnsupportedAddress`.
+//!   as given; any other type gives `Accepted=False/UnsupportedAddress`. A
+//!   `spec.infrastructure.parametersRef` gives `Accepted=False/InvalidParameters`
+//!   (Gatewise knows no parameters kind) and the Gateway serves nothing.
 //! - **ListenerSet**: `Accepted=False/NotAllowed` when the parent's
 //!   `allowedListeners` does not admit it, `ParentNotAccepted` when the parent is
 //!   not accepted, `ListenersNotValid` (False when no listener is valid, True when
@@ -166,6 +168,8 @@ struct GatewayBuild<'r> {
     listeners: Vec<ListenerBuild>,
     addresses: Vec<AddressStatus>,
     address_error: Option<String>,
+    /// `spec.infrastructure.parametersRef` set: Gatewise knows no parameter kind.
+    parameters_error: Option<String>,
     sets: Vec<SetBuild<'r>>,
 }
 
@@ -533,11 +537,25 @@ impl<'r> Compiler<'r> {
                 other => address_error = Some(format!("address type {other} is not supported")),
             }
         }
+        let parameters_error = g
+            .spec
+            .infrastructure
+            .as_ref()
+            .and_then(|i| i.parameters_ref.as_ref())
+            .map(|r| {
+                format!(
+                    "spec.infrastructure.parametersRef: {}/{} {} is not a parameters kind gatewise supports",
+                    r.group.as_deref().unwrap_or(""),
+                    r.kind.as_deref().unwrap_or(""),
+                    r.name.as_deref().unwrap_or("")
+                )
+            });
         GatewayBuild {
             obj: g,
             listeners,
             addresses,
             address_error,
+            parameters_error,
             sets: Vec::new(),
         }
     }
@@ -1632,18 +1650,29 @@ fn conflict(a: &ListenerBuild, b: &ListenerBuild) -> Option<&'static str> {
 /// conflicts with one of them loses. Among the listeners from `first` on (one
 /// Gateway or one ListenerSet), there is no winner: all conflicting ones lose.
 fn detect_conflicts(listeners: &mut [ListenerBuild], first: usize) {
-    let mut marks: Vec<(usize, &'static str)> = Vec::new();
+    let mut lost: Vec<(usize, &'static str)> = Vec::new();
     for i in first..listeners.len() {
-        let earlier = listeners[..first]
+        if let Some(reason) = listeners[..first]
             .iter()
             .filter(|e| e.conflicted.is_none() && e.accepted.is_ok())
-            .find_map(|e| conflict(&listeners[i], e));
-        let same = listeners[first..]
-            .iter()
-            .enumerate()
-            .filter(|(j, _)| first + j != i)
-            .find_map(|(_, e)| conflict(&listeners[i], e));
-        if let Some(reason) = earlier.or(same) {
+            .find_map(|e| conflict(&listeners[i], e))
+        {
+            lost.push((i, reason));
+        }
+    }
+    for &(i, reason) in &lost {
+        listeners[i].conflicted = Some(reason);
+    }
+    // Among the rest of this group, no winner.
+    let mut marks: Vec<(usize, &'static str)> = Vec::new();
+    for i in first..listeners.len() {
+        if listeners[i].conflicted.is_some() {
+            continue;
+        }
+        if let Some(reason) = (first..listeners.len())
+            .filter(|&j| j != i && listeners[j].conflicted.is_none())
+            .find_map(|j| conflict(&listeners[i], &listeners[j]))
+        {
             marks.push((i, reason));
         }
     }
@@ -1701,10 +1730,16 @@ fn listener_status(l: &mut ListenerBuild) -> (ListenerStatus, bool, bool) {
     // listener serves, with no routes of those kinds).
     let refs_block = matches!(&l.resolved, Err((r, _)) if *r != "InvalidRouteKinds");
     let programmed = accepted_ok && !refs_block;
-    conds.push(if programmed {
-        Condition::new("Programmed", true, "Programmed", "programmed")
-    } else {
-        Condition::new("Programmed", false, "Invalid", "listener is not valid")
+    conds.push(match (programmed, l.owner, l.conflicted) {
+        (true, _, _) => Condition::new("Programmed", true, "Programmed", "programmed"),
+        // ListenerSet conformance reports the conflict as the reason here too.
+        (false, Owner::ListenerSet(_), Some(reason)) => Condition::new(
+            "Programmed",
+            false,
+            reason,
+            "listener conflicts with another",
+        ),
+        (false, _, _) => Condition::new("Programmed", false, "Invalid", "listener is not valid"),
     });
     l.rt.programmed = programmed;
     (
@@ -1751,7 +1786,14 @@ fn finish_gateway(mut g: GatewayBuild<'_>) -> FinishedGateway {
         }
     }
     let mut conditions = Vec::new();
-    if let Some(msg) = &g.address_error {
+    if let Some(msg) = &g.parameters_error {
+        conditions.push(Condition::new(
+            "Accepted",
+            false,
+            "InvalidParameters",
+            msg.clone(),
+        ));
+    } else if let Some(msg) = &g.address_error {
         conditions.push(Condition::new(
             "Accepted",
             false,
@@ -1775,8 +1817,9 @@ fn finish_gateway(mut g: GatewayBuild<'_>) -> FinishedGateway {
             "no listener is valid",
         ));
     }
-    let gateway_accepted = g.address_error.is_none() && any_accepted;
-    let programmed = any_programmed && g.address_error.is_none();
+    let gateway_accepted =
+        g.address_error.is_none() && g.parameters_error.is_none() && any_accepted;
+    let programmed = any_programmed && gateway_accepted;
     conditions.push(if programmed {
         Condition::new("Programmed", true, "Programmed", "programmed")
     } else {
@@ -1788,9 +1831,11 @@ fn finish_gateway(mut g: GatewayBuild<'_>) -> FinishedGateway {
     let mut attached_sets = 0u32;
     for (set, listeners) in g.sets.iter().zip(set_listeners) {
         let mut conds = Vec::new();
-        let any_ok = listeners.iter().any(|(_, a, _)| *a);
-        let all_ok = !listeners.is_empty() && listeners.iter().all(|(_, a, _)| *a);
-        let any_prog = listeners.iter().any(|(_, _, p)| *p);
+        // A ListenerSet's listener is valid when it can be programmed (accepted,
+        // not conflicted, references resolved).
+        let any_ok = listeners.iter().any(|(_, _, p)| *p);
+        let all_ok = !listeners.is_empty() && listeners.iter().all(|(_, _, p)| *p);
+        let any_prog = any_ok;
         let accepted = match &set.allowed {
             Err((reason, msg)) => {
                 conds.push(Condition::new("Accepted", false, reason, msg.clone()));
@@ -1831,6 +1876,15 @@ fn finish_gateway(mut g: GatewayBuild<'_>) -> FinishedGateway {
         let prog = accepted && any_prog && programmed;
         conds.push(if prog {
             Condition::new("Programmed", true, "Programmed", "programmed")
+        } else if let Err((reason, msg)) = &set.allowed {
+            Condition::new("Programmed", false, reason, msg.clone())
+        } else if !gateway_accepted {
+            Condition::new(
+                "Programmed",
+                false,
+                "ParentNotAccepted",
+                "the parent Gateway is not accepted",
+            )
         } else if accepted && !programmed {
             Condition::new(
                 "Programmed",
