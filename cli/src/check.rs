@@ -152,6 +152,28 @@ fn text(loaded: &Loaded, status: &Status) -> String {
             ]);
         }
     }
+    for s in &status.listener_sets {
+        rows.push([
+            "ListenerSet".into(),
+            s.namespace.clone(),
+            s.name.clone(),
+            cond(&s.conditions, "Accepted"),
+            cond(&s.conditions, "Programmed"),
+            "-".into(),
+            reason(&s.conditions),
+        ]);
+        for l in &s.listeners {
+            rows.push([
+                "  Listener".into(),
+                s.namespace.clone(),
+                format!("{}/{}", s.name, l.name),
+                cond(&l.conditions, "Accepted"),
+                cond(&l.conditions, "Programmed"),
+                l.attached_routes.to_string(),
+                reason(&l.conditions),
+            ]);
+        }
+    }
     for r in &status.routes {
         if r.parents.is_empty() {
             rows.push([

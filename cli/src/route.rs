@@ -165,6 +165,14 @@ fn summary(v: &DecisionView) -> String {
                     (Some(ns), Some(name), Some(port)) => {
                         let _ = writeln!(out, "forward → {ns}/{name}:{port} (weight {})", b.weight);
                     }
+                    _ if matches!(v.protocol, Some("TLS" | "TCP" | "UDP")) => {
+                        let _ = writeln!(
+                            out,
+                            "refuse the connection, invalid backend ({}) (weight {})",
+                            b.reason.as_deref().unwrap_or("unknown"),
+                            b.weight
+                        );
+                    }
                     _ => {
                         let _ = writeln!(
                             out,
@@ -185,12 +193,16 @@ fn summary(v: &DecisionView) -> String {
             );
         }
         "respond" => {
-            let _ = writeln!(
+            let _ = write!(
                 out,
                 "respond {} ({})",
                 v.status.unwrap_or_default(),
                 v.reason.unwrap_or("")
             );
+            if let Some(g) = v.grpc_status {
+                let _ = write!(out, ", grpc-status {g}");
+            }
+            out.push('\n');
         }
         other => {
             let _ = writeln!(out, "{other} ({})", v.reason.unwrap_or(""));

@@ -232,3 +232,94 @@ fn fixtures_exit_codes_follow_the_format() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stdout(&o).contains("typo.yaml"));
 }
+
+const ALL_KINDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/all-kinds.yaml");
+
+#[test]
+fn check_shows_every_route_kind_and_listener_sets() {
+    let o = gatewise(&["check", ALL_KINDS]);
+    let out = stdout(&o);
+    for needle in [
+        "GRPCRoute",
+        "TLSRoute",
+        "TCPRoute",
+        "UDPRoute",
+        "ListenerSet",
+        "extra/clash",
+        "HostnameConflict",
+        "NotAllowedByListeners",
+    ] {
+        assert!(out.contains(needle), "{needle} missing from:\n{out}");
+    }
+    // The conflicting ListenerSet listener and the losing HTTPRoute are not accepted.
+    assert_eq!(o.status.code(), Some(1), "{out}");
+}
+
+#[test]
+fn route_answers_grpc_tls_tcp_and_udp_with_explanations() {
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &[
+                "--protocol",
+                "GRPC",
+                "--host",
+                "grpc.example.com",
+                "--grpc",
+                "a.B/Get",
+            ],
+            "infra/g1:50051",
+        ),
+        (
+            &[
+                "--protocol",
+                "grpc",
+                "--host",
+                "grpc.example.com",
+                "--grpc",
+                "a.B/Put",
+            ],
+            "infra/g2:50051",
+        ),
+        (
+            &[
+                "--protocol",
+                "GRPC",
+                "--host",
+                "grpc.example.com",
+                "--grpc",
+                "x.Y/Z",
+            ],
+            "grpc-status 12",
+        ),
+        (
+            &["--protocol", "TLS", "--sni", "db.example.com"],
+            "refuse the connection",
+        ),
+        (
+            &["--protocol", "TCP", "--port", "5432"],
+            "TCPRoute infra/pg",
+        ),
+        (&["--protocol", "UDP", "--port", "53"], "UDPRoute infra/dns"),
+    ];
+    for (args, want) in cases {
+        let mut all = vec!["route", ALL_KINDS, "--gateway", "infra/gw", "--explain"];
+        all.extend_from_slice(args);
+        let o = gatewise(&all);
+        let out = stdout(&o);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {out}");
+        assert!(out.contains(want), "{args:?}: expected {want:?} in:\n{out}");
+        assert!(
+            out.contains("candidates in precedence order") || out.contains("404"),
+            "{out}"
+        );
+    }
+    let o = gatewise(&[
+        "route",
+        ALL_KINDS,
+        "--gateway",
+        "infra/gw",
+        "--protocol",
+        "TCP",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "TCP needs a port");
+}

@@ -15,6 +15,7 @@ mod gateway;
 mod http_route;
 mod meta;
 mod reference_grant;
+mod routes;
 mod shared;
 
 pub use core_v1::{NamespaceSpec, SecretSpec, ServicePort, ServiceSpec};
@@ -33,6 +34,11 @@ pub use http_route::{
 };
 pub use meta::{LabelSelector, LabelSelectorRequirement, ObjectMeta, TypeMeta};
 pub use reference_grant::{ReferenceGrantFrom, ReferenceGrantSpec, ReferenceGrantTo};
+pub use routes::{
+    AllowedListeners, BackendRef, GrpcBackendRef, GrpcMethodMatch, GrpcRouteFilter, GrpcRouteMatch,
+    GrpcRouteRule, GrpcRouteSpec, ListenerNamespaces, ListenerSetSpec, ParentGatewayReference,
+    StreamRouteRule, StreamRouteSpec, TlsRouteSpec,
+};
 pub use shared::{
     BackendObjectReference, LocalObjectReference, ParentReference, SecretObjectReference,
 };

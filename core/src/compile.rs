@@ -5,11 +5,15 @@
 //!
 //! - **GatewayClass**: `Accepted=True` when `controllerName` is ours; other classes
 //!   and their Gateways are passed over.
-//! - **Listener**: protocols `HTTP` and `HTTPS` are served; any other protocol gets
-//!   `Accepted=False/UnsupportedProtocol` and no supported kinds. Listeners sharing a
-//!   port with an incompatible protocol (HTTP with HTTPS/TLS/TCP, ...) all get
-//!   `Conflicted=True/ProtocolConflict` and `Accepted=False`; there is no winner.
-//!   An HTTPS listener whose `certificateRefs` do not resolve gets
+//! - **Listener**: protocols `HTTP`, `HTTPS`, `TLS`, `TCP` and `UDP` are served; any
+//!   other protocol gets `Accepted=False/UnsupportedProtocol` and no supported
+//!   kinds. Listeners sharing a port with an incompatible protocol (HTTP with
+//!   HTTPS/TLS/TCP, ...) get `Conflicted=True/ProtocolConflict`, listeners not
+//!   distinct by hostname (or, for TCP and UDP, by port) `HostnameConflict`, with
+//!   `Accepted=False`; within one Gateway there is no winner. ListenerSets merge
+//!   after their Gateway's listeners, oldest first: their conflicting listeners
+//!   lose. An HTTPS or TLS `Terminate` listener whose `certificateRefs` do not
+//!   resolve gets
 //!   `ResolvedRefs=False` (`InvalidCertificateRef`, or `RefNotPermitted` for a
 //!   cross-namespace Secret without a ReferenceGrant) and is not programmed.
 //!   `allowedRoutes.kinds` naming a kind the listener cannot serve gives
@@ -18,8 +22,15 @@
 //! - **Gateway**: `Accepted=True` (reason `ListenersNotValid` when some listeners are
 //!   not accepted; `False` when none is); `Programmed=True` when a listener is
 //!   programmed. Requested addresses of type `IPAddress` or `Hostname` are reported
-//!   as given; any other type gives `Accepted=False/UnsupportedAddress`.
-//! - **Route parents**: for each parentRef naming one of our Gateways:
+//!   as given; any other type gives `Accepted=False/UnsupportedAddress`. A
+//!   `spec.infrastructure.parametersRef` gives `Accepted=False/InvalidParameters`
+//!   (Gatewise knows no parameters kind) and the Gateway serves nothing.
+//! - **ListenerSet**: `Accepted=False/NotAllowed` when the parent's
+//!   `allowedListeners` does not admit it, `ParentNotAccepted` when the parent is
+//!   not accepted, `ListenersNotValid` (False when no listener is valid, True when
+//!   some are not); the Gateway counts accepted ones in `attachedListenerSets`.
+//! - **Route parents**: for each parentRef naming one of our Gateways or their
+//!   ListenerSets (HTTPRoute, GRPCRoute, TLSRoute, TCPRoute, UDPRoute alike):
 //!   `NoMatchingParent` (no listener with that sectionName/port),
 //!   `NotAllowedByListeners` (no selected listener allows the kind and namespace),
 //!   `NoMatchingListenerHostname` (no hostname intersects), `UnsupportedValue` (every
@@ -53,11 +64,11 @@ use crate::reference_grant::{self, RefEnd};
 use crate::resources::{Object, Resources};
 use crate::router::{
     Action, BackendFilters, BackendTarget, Certificate, Entry, GatewayRt, Inner, ListenerRt,
-    Mirror, Protocol, RouteInfo, Router, RuleFilters, RuleRt, Timeouts, WeightedBackend,
+    Mirror, Protocol, RouteInfo, Router, RuleFilters, RuleRt, Timeouts, TlsMode, WeightedBackend,
 };
 use crate::status::{
-    AddressStatus, Condition, GatewayClassStatus, GatewayStatus, GroupKind, ListenerStatus,
-    ParentRefStatus, RouteParentStatus, RouteStatus, Status,
+    AddressStatus, Condition, GatewayClassStatus, GatewayStatus, GroupKind, ListenerSetStatus,
+    ListenerStatus, ParentRefStatus, RouteParentStatus, RouteStatus, Status,
 };
 use crate::time::Timestamp;
 use crate::{GATEWAY_GROUP, api};
@@ -126,12 +137,23 @@ impl Router {
 
 struct ListenerBuild {
     rt: ListenerRt,
+    /// Who declared the listener: the Gateway, or a ListenerSet (index into
+    /// `GatewayBuild::sets`).
+    owner: Owner,
+    /// The owner's namespace (`allowedRoutes.namespaces.from: Same`).
+    owner_ns: String,
     from: AllowedFrom,
     kinds: Vec<GroupKind>,
     accepted: Result<(), (&'static str, String)>,
     conflicted: Option<&'static str>,
     resolved: Result<(), (&'static str, String)>,
     attached: BTreeSet<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Owner {
+    Gateway,
+    ListenerSet(usize),
 }
 
 enum AllowedFrom {
@@ -142,21 +164,92 @@ enum AllowedFrom {
 
 struct GatewayBuild<'r> {
     obj: &'r Object<api::GatewaySpec>,
+    /// The Gateway's own listeners, then those of its accepted ListenerSets.
     listeners: Vec<ListenerBuild>,
     addresses: Vec<AddressStatus>,
     address_error: Option<String>,
+    /// `spec.infrastructure.parametersRef` set: Gatewise knows no parameter kind.
+    parameters_error: Option<String>,
+    sets: Vec<SetBuild<'r>>,
+}
+
+/// A ListenerSet whose parent is this Gateway.
+struct SetBuild<'r> {
+    obj: &'r Object<api::ListenerSetSpec>,
+    /// `Err((reason, message))`: not accepted (its listeners are not merged).
+    allowed: Result<(), (&'static str, String)>,
+}
+
+/// The route kinds, in the order their status is reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum RouteKind {
+    Http,
+    Grpc,
+    Tls,
+    Tcp,
+    Udp,
+}
+
+impl RouteKind {
+    fn name(self) -> &'static str {
+        match self {
+            RouteKind::Http => "HTTPRoute",
+            RouteKind::Grpc => "GRPCRoute",
+            RouteKind::Tls => "TLSRoute",
+            RouteKind::Tcp => "TCPRoute",
+            RouteKind::Udp => "UDPRoute",
+        }
+    }
+}
+
+/// The kinds a listener protocol can serve (`supportedKinds` when
+/// `allowedRoutes.kinds` is empty).
+fn supported_kinds(protocol: Protocol) -> &'static [&'static str] {
+    match protocol {
+        Protocol::Http | Protocol::Https => &["HTTPRoute", "GRPCRoute"],
+        Protocol::Tls => &["TLSRoute"],
+        Protocol::Tcp => &["TCPRoute"],
+        Protocol::Udp => &["UDPRoute"],
+    }
+}
+
+/// One route of any kind, as attachment sees it.
+struct RouteSrc<'r> {
+    kind: RouteKind,
+    obj: &'r crate::resources::Meta,
+    parent_refs: &'r [ParentReference],
+    hostnames: &'r [String],
 }
 
 /// One compiled rule, before attachment.
 struct RuleBuild {
     matches: Vec<RouteMatch>,
-    rule: RuleRt,
+    /// For GRPCRoute matches: characters of the service and method matched.
+    grpc: Vec<(usize, usize)>,
+    /// The rule's index in the route.
+    index: u16,
+    /// The runtime rule, moved into the router once built.
+    rule: Option<RuleRt>,
 }
 
 struct RouteBuild {
     rules: Vec<RuleBuild>,
     dropped: Vec<String>,
     unresolved: Option<InvalidBackend>,
+}
+
+/// A listener (index in `GatewayBuild::listeners`) a route attaches to, with the
+/// hostnames it serves there (`None`: any).
+type Attached = (usize, Vec<Option<Hostname>>);
+
+/// Where one parentRef of a route attaches, before HTTPRoute/GRPCRoute conflicts
+/// are settled.
+struct Pending {
+    route: usize,
+    parent: usize,
+    gateway: usize,
+    first_rule: u32,
+    outcome: Result<Vec<Attached>, Vec<Condition>>,
 }
 
 struct Compiler<'r> {
@@ -210,31 +303,115 @@ impl<'r> Compiler<'r> {
             })
             .map(|g| self.gateway(g))
             .collect();
+        self.listener_sets(&mut gateways);
+
+        let mut sources: Vec<RouteSrc<'r>> = Vec::new();
+        let r = self.res;
+        sources.extend(r.http_routes.iter().map(|o| RouteSrc {
+            kind: RouteKind::Http,
+            obj: &o.meta,
+            parent_refs: &o.spec.parent_refs,
+            hostnames: &o.spec.hostnames,
+        }));
+        sources.extend(r.grpc_routes.iter().map(|o| RouteSrc {
+            kind: RouteKind::Grpc,
+            obj: &o.meta,
+            parent_refs: &o.spec.parent_refs,
+            hostnames: &o.spec.hostnames,
+        }));
+        sources.extend(r.tls_routes.iter().map(|o| RouteSrc {
+            kind: RouteKind::Tls,
+            obj: &o.meta,
+            parent_refs: &o.spec.parent_refs,
+            hostnames: &o.spec.hostnames,
+        }));
+        for (kind, list) in [
+            (RouteKind::Tcp, &r.tcp_routes),
+            (RouteKind::Udp, &r.udp_routes),
+        ] {
+            sources.extend(list.iter().map(|o| RouteSrc {
+                kind,
+                obj: &o.meta,
+                parent_refs: &o.spec.parent_refs,
+                hostnames: &[],
+            }));
+        }
+        let (mut http_i, mut grpc_i, mut tls_i, mut tcp_i, mut udp_i) = (0, 0, 0, 0, 0);
 
         let mut inner = Inner::default();
-        for (route_id, route) in self.res.http_routes.iter().enumerate() {
-            let route_id = u32::try_from(route_id).unwrap_or(u32::MAX);
+        let mut builds: Vec<Option<RouteBuild>> = Vec::new();
+        let mut parents_of: Vec<Vec<RouteParentStatus>> = Vec::new();
+        let mut pending: Vec<Pending> = Vec::new();
+        for (route_id, src) in sources.iter().enumerate() {
+            let rid = u32::try_from(route_id).unwrap_or(u32::MAX);
             let mut parents = Vec::new();
             let mut build: Option<RouteBuild> = None;
             // This route's rules go to the end of `inner.rules`, so their ids are known
             // before attachment records entries that point at them.
             let first_rule = u32::try_from(inner.rules.len()).unwrap_or(u32::MAX);
-            for pref in &route.spec.parent_refs {
+            for pref in src.parent_refs {
                 let group = pref.group.as_deref().unwrap_or(GATEWAY_GROUP);
                 let kind = pref.kind.as_deref().unwrap_or("Gateway");
-                let ns = pref.namespace.as_deref().unwrap_or(&route.meta.namespace);
+                let ns = pref.namespace.as_deref().unwrap_or(&src.obj.namespace);
                 let name = pref.name.as_deref().unwrap_or("");
-                if group != GATEWAY_GROUP || kind != "Gateway" {
+                if group != GATEWAY_GROUP {
                     continue;
                 }
-                let Some(gw) = gateways
-                    .iter_mut()
-                    .find(|g| g.obj.meta.namespace == ns && g.obj.meta.name == name)
-                else {
+                let parent = match kind {
+                    "Gateway" => gateways
+                        .iter()
+                        .position(|g| g.obj.meta.namespace == ns && g.obj.meta.name == name)
+                        .map(|gi| (gi, Owner::Gateway)),
+                    "ListenerSet" => gateways.iter().enumerate().find_map(|(gi, g)| {
+                        g.sets
+                            .iter()
+                            .position(|s| s.obj.meta.namespace == ns && s.obj.meta.name == name)
+                            .map(|si| (gi, Owner::ListenerSet(si)))
+                    }),
+                    _ => None,
+                };
+                let Some((gi, owner)) = parent else {
                     continue;
                 };
-                let b = build.get_or_insert_with(|| self.route(route, route_id));
-                let conditions = attach(self.res, route, route_id, first_rule, pref, gw, b);
+                let b = build.get_or_insert_with(|| match src.kind {
+                    RouteKind::Http => self.route(&r.http_routes[http_i], rid),
+                    RouteKind::Grpc => self.grpc_route(&r.grpc_routes[grpc_i], rid),
+                    RouteKind::Tls => {
+                        let o = &r.tls_routes[tls_i];
+                        self.stream_route(
+                            "TLSRoute",
+                            &o.meta.namespace,
+                            o.spec.rules.as_deref(),
+                            rid,
+                        )
+                    }
+                    RouteKind::Tcp => {
+                        let o = &r.tcp_routes[tcp_i];
+                        self.stream_route(
+                            "TCPRoute",
+                            &o.meta.namespace,
+                            o.spec.rules.as_deref(),
+                            rid,
+                        )
+                    }
+                    RouteKind::Udp => {
+                        let o = &r.udp_routes[udp_i];
+                        self.stream_route(
+                            "UDPRoute",
+                            &o.meta.namespace,
+                            o.spec.rules.as_deref(),
+                            rid,
+                        )
+                    }
+                });
+                let outcome = attach(self.res, src, pref, &gateways[gi], owner, b);
+                pending.push(Pending {
+                    route: route_id,
+                    parent: parents.len(),
+                    gateway: gi,
+                    first_rule,
+                    outcome,
+                });
                 parents.push(RouteParentStatus {
                     parent_ref: ParentRefStatus {
                         group: group.to_owned(),
@@ -245,41 +422,81 @@ impl<'r> Compiler<'r> {
                         port: pref.port.and_then(|p| u16::try_from(p).ok()),
                     },
                     controller_name: self.opts.controller_name.clone(),
-                    conditions,
+                    conditions: Vec::new(),
                 });
+            }
+            match src.kind {
+                RouteKind::Http => http_i += 1,
+                RouteKind::Grpc => grpc_i += 1,
+                RouteKind::Tls => tls_i += 1,
+                RouteKind::Tcp => tcp_i += 1,
+                RouteKind::Udp => udp_i += 1,
             }
             inner.routes.push(RouteInfo {
-                kind: "HTTPRoute",
-                namespace: route.meta.namespace.clone(),
-                name: route.meta.name.clone(),
+                kind: src.kind.name(),
+                namespace: src.obj.namespace.clone(),
+                name: src.obj.name.clone(),
             });
-            if let Some(b) = build {
-                inner.rules.extend(b.rules.into_iter().map(|r| r.rule));
+            if let Some(b) = &mut build {
+                inner
+                    .rules
+                    .extend(b.rules.iter_mut().filter_map(|rb| rb.rule.take()));
             }
-            if !parents.is_empty() {
-                generations.insert(
-                    (
-                        "HTTPRoute".into(),
-                        route.meta.namespace.clone(),
-                        route.meta.name.clone(),
-                    ),
-                    route.meta.generation,
-                );
-                status.routes.push(RouteStatus {
-                    kind: "HTTPRoute",
-                    namespace: route.meta.namespace.clone(),
-                    name: route.meta.name.clone(),
-                    parents,
-                });
+            builds.push(build);
+            parents_of.push(parents);
+        }
+
+        settle_kind_conflicts(&sources, &mut pending, &gateways);
+
+        for p in pending {
+            let src = &sources[p.route];
+            let conditions = match (p.outcome, &builds[p.route]) {
+                (Err(conditions), _) => conditions,
+                (Ok(listeners), Some(b)) => finish_attach(
+                    src,
+                    u32::try_from(p.route).unwrap_or(u32::MAX),
+                    p.first_rule,
+                    &mut gateways[p.gateway],
+                    listeners,
+                    b,
+                ),
+                (Ok(_), None) => Vec::new(),
+            };
+            parents_of[p.route][p.parent].conditions = conditions;
+        }
+        for (src, parents) in sources.iter().zip(parents_of) {
+            if parents.is_empty() {
+                continue;
             }
+            generations.insert(
+                (
+                    src.kind.name().into(),
+                    src.obj.namespace.clone(),
+                    src.obj.name.clone(),
+                ),
+                src.obj.generation,
+            );
+            status.routes.push(RouteStatus {
+                kind: src.kind.name(),
+                namespace: src.obj.namespace.clone(),
+                name: src.obj.name.clone(),
+                parents,
+            });
         }
 
         for g in gateways {
-            let (gs, rt) = finish_gateway(g);
+            let (gs, sets, rt) = finish_gateway(g);
             generations.insert(
                 ("Gateway".into(), gs.namespace.clone(), gs.name.clone()),
                 rt.1,
             );
+            for (s, generation) in sets {
+                generations.insert(
+                    ("ListenerSet".into(), s.namespace.clone(), s.name.clone()),
+                    generation,
+                );
+                status.listener_sets.push(s);
+            }
             inner
                 .gateways
                 .entry(gs.namespace.clone())
@@ -287,6 +504,9 @@ impl<'r> Compiler<'r> {
                 .insert(gs.name.clone(), rt.0);
             status.gateways.push(gs);
         }
+        status
+            .listener_sets
+            .sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
         Compiled {
             router: Router {
                 inner: Arc::new(inner),
@@ -298,9 +518,11 @@ impl<'r> Compiler<'r> {
 
     fn gateway(&self, g: &'r Object<api::GatewaySpec>) -> GatewayBuild<'r> {
         let listeners_spec: &[Listener] = g.spec.listeners.as_deref().unwrap_or(&[]);
-        let mut listeners: Vec<ListenerBuild> =
-            listeners_spec.iter().map(|l| self.listener(g, l)).collect();
-        detect_conflicts(&mut listeners);
+        let mut listeners: Vec<ListenerBuild> = listeners_spec
+            .iter()
+            .map(|l| self.listener("Gateway", &g.meta.namespace, Owner::Gateway, l))
+            .collect();
+        detect_conflicts(&mut listeners, 0);
         let mut addresses = Vec::new();
         let mut address_error = None;
         for a in &g.spec.addresses {
@@ -315,21 +537,126 @@ impl<'r> Compiler<'r> {
                 other => address_error = Some(format!("address type {other} is not supported")),
             }
         }
+        let parameters_error = g
+            .spec
+            .infrastructure
+            .as_ref()
+            .and_then(|i| i.parameters_ref.as_ref())
+            .map(|r| {
+                format!(
+                    "spec.infrastructure.parametersRef: {}/{} {} is not a parameters kind gatewise supports",
+                    r.group.as_deref().unwrap_or(""),
+                    r.kind.as_deref().unwrap_or(""),
+                    r.name.as_deref().unwrap_or("")
+                )
+            });
         GatewayBuild {
             obj: g,
             listeners,
             addresses,
             address_error,
+            parameters_error,
+            sets: Vec::new(),
         }
     }
 
-    fn listener(&self, g: &Object<api::GatewaySpec>, l: &Listener) -> ListenerBuild {
+    /// Merges the listeners of accepted ListenerSets into their Gateways: oldest
+    /// ListenerSet first, then by namespace/name; a listener that conflicts with
+    /// one merged before it loses.
+    fn listener_sets(&self, gateways: &mut [GatewayBuild<'r>]) {
+        let mut sets: Vec<&'r Object<api::ListenerSetSpec>> =
+            self.res.listener_sets.iter().collect();
+        sets.sort_by(|a, b| {
+            (a.meta.created, &a.meta.namespace, &a.meta.name).cmp(&(
+                b.meta.created,
+                &b.meta.namespace,
+                &b.meta.name,
+            ))
+        });
+        for set in sets {
+            let Some(pref) = &set.spec.parent_ref else {
+                continue;
+            };
+            let group = pref.group.as_deref().unwrap_or(GATEWAY_GROUP);
+            let kind = pref.kind.as_deref().unwrap_or("Gateway");
+            let ns = pref.namespace.as_deref().unwrap_or(&set.meta.namespace);
+            let name = pref.name.as_deref().unwrap_or("");
+            if group != GATEWAY_GROUP || kind != "Gateway" {
+                continue;
+            }
+            let Some(gw) = gateways
+                .iter_mut()
+                .find(|g| g.obj.meta.namespace == ns && g.obj.meta.name == name)
+            else {
+                continue;
+            };
+            let from = gw
+                .obj
+                .spec
+                .allowed_listeners
+                .as_ref()
+                .and_then(|a| a.namespaces.as_ref());
+            let allowed = match from.and_then(|f| f.from.as_deref()).unwrap_or("None") {
+                "All" => true,
+                "Same" => set.meta.namespace == gw.obj.meta.namespace,
+                "Selector" => from.and_then(|f| f.selector.as_ref()).is_some_and(|sel| {
+                    selector_matches(sel, &self.res.namespace_labels(&set.meta.namespace))
+                }),
+                _ => false,
+            };
+            let index = gw.sets.len();
+            if !allowed {
+                gw.sets.push(SetBuild {
+                    obj: set,
+                    allowed: Err((
+                        "NotAllowed",
+                        format!(
+                            "Gateway {ns}/{name} does not allow ListenerSets from namespace {} \
+                             (spec.allowedListeners)",
+                            set.meta.namespace
+                        ),
+                    )),
+                });
+                continue;
+            }
+            gw.sets.push(SetBuild {
+                obj: set,
+                allowed: Ok(()),
+            });
+            let first = gw.listeners.len();
+            for l in set.spec.listeners.as_deref().unwrap_or(&[]) {
+                gw.listeners.push(self.listener(
+                    "ListenerSet",
+                    &set.meta.namespace,
+                    Owner::ListenerSet(index),
+                    l,
+                ));
+            }
+            detect_conflicts(&mut gw.listeners, first);
+        }
+    }
+
+    fn listener(
+        &self,
+        owner_kind: &'static str,
+        owner_ns: &str,
+        owner: Owner,
+        l: &Listener,
+    ) -> ListenerBuild {
         let name = l.name.clone().unwrap_or_default();
         let port = l.port.and_then(|p| u16::try_from(p).ok()).unwrap_or(0);
         let protocol_text = l.protocol.as_deref().unwrap_or("");
         let protocol = match protocol_text {
             "HTTP" => Some(Protocol::Http),
             "HTTPS" => Some(Protocol::Https),
+            "TLS" => Some(Protocol::Tls),
+            "TCP" => Some(Protocol::Tcp),
+            "UDP" => Some(Protocol::Udp),
+            _ => None,
+        };
+        let tls_mode = match (protocol, l.tls.as_ref().and_then(|t| t.mode.as_deref())) {
+            (Some(Protocol::Tls), Some("Passthrough")) => Some(TlsMode::Passthrough),
+            (Some(Protocol::Tls), _) => Some(TlsMode::Terminate),
             _ => None,
         };
         let from = match l
@@ -347,52 +674,58 @@ impl<'r> Compiler<'r> {
         let mut accepted = Ok(());
         let mut resolved = Ok(());
         let mut kinds = Vec::new();
-        if protocol.is_none() {
-            accepted = Err((
-                "UnsupportedProtocol",
-                format!("protocol {protocol_text} is not supported"),
-            ));
-        } else {
-            let requested: &[api::RouteGroupKind] = l
-                .allowed_routes
-                .as_ref()
-                .map_or(&[], |a| a.kinds.as_slice());
-            if requested.is_empty() {
-                kinds.push(GroupKind {
-                    group: GATEWAY_GROUP.into(),
-                    kind: "HTTPRoute".into(),
-                });
-            } else {
-                let mut invalid = Vec::new();
-                for k in requested {
-                    let group = k.group.as_deref().unwrap_or(GATEWAY_GROUP);
-                    let kind = k.kind.as_deref().unwrap_or("");
-                    if group == GATEWAY_GROUP && kind == "HTTPRoute" {
-                        let gk = GroupKind {
-                            group: group.into(),
-                            kind: kind.into(),
-                        };
-                        if !kinds.contains(&gk) {
-                            kinds.push(gk);
+        match protocol {
+            None => {
+                accepted = Err((
+                    "UnsupportedProtocol",
+                    format!("protocol {protocol_text} is not supported"),
+                ));
+            }
+            Some(p) => {
+                let supported = supported_kinds(p);
+                let requested: &[api::RouteGroupKind] = l
+                    .allowed_routes
+                    .as_ref()
+                    .map_or(&[], |a| a.kinds.as_slice());
+                if requested.is_empty() {
+                    kinds.extend(supported.iter().map(|k| GroupKind {
+                        group: GATEWAY_GROUP.into(),
+                        kind: (*k).into(),
+                    }));
+                } else {
+                    let mut invalid = Vec::new();
+                    for k in requested {
+                        let group = k.group.as_deref().unwrap_or(GATEWAY_GROUP);
+                        let kind = k.kind.as_deref().unwrap_or("");
+                        if group == GATEWAY_GROUP && supported.contains(&kind) {
+                            let gk = GroupKind {
+                                group: group.into(),
+                                kind: kind.into(),
+                            };
+                            if !kinds.contains(&gk) {
+                                kinds.push(gk);
+                            }
+                        } else {
+                            invalid.push(format!("{group}/{kind}"));
                         }
-                    } else {
-                        invalid.push(format!("{group}/{kind}"));
                     }
-                }
-                if !invalid.is_empty() {
-                    resolved = Err((
-                        "InvalidRouteKinds",
-                        format!(
-                            "route kinds not supported on {protocol_text}: {}",
-                            invalid.join(", ")
-                        ),
-                    ));
+                    if !invalid.is_empty() {
+                        resolved = Err((
+                            "InvalidRouteKinds",
+                            format!(
+                                "route kinds not supported on {protocol_text}{}: {}",
+                                tls_mode.map_or(String::new(), |m| format!(" ({})", m.as_str())),
+                                invalid.join(", ")
+                            ),
+                        ));
+                    }
                 }
             }
         }
         let mut certificates = Vec::new();
-        if protocol == Some(Protocol::Https) && resolved.is_ok() {
-            match self.certificates(g, l) {
+        let terminates = protocol == Some(Protocol::Https) || tls_mode == Some(TlsMode::Terminate);
+        if terminates && resolved.is_ok() {
+            match self.certificates(owner_kind, owner_ns, l) {
                 Ok(c) => certificates = c,
                 Err(e) => resolved = Err(e),
             }
@@ -404,11 +737,15 @@ impl<'r> Compiler<'r> {
                 protocol,
                 hostname: l.hostname.as_deref().map(Hostname::parse),
                 programmed: false,
-                tls_mode: None,
+                tls_mode,
                 certificates,
                 entries: Vec::new(),
+                grpc_entries: Vec::new(),
                 index: Default::default(),
+                grpc_index: Default::default(),
             },
+            owner,
+            owner_ns: owner_ns.to_owned(),
             from,
             kinds,
             accepted,
@@ -420,7 +757,8 @@ impl<'r> Compiler<'r> {
 
     fn certificates(
         &self,
-        g: &Object<api::GatewaySpec>,
+        owner_kind: &'static str,
+        owner_ns: &str,
         l: &Listener,
     ) -> Result<Vec<Certificate>, (&'static str, String)> {
         let refs: &[api::SecretObjectReference] = l
@@ -438,7 +776,7 @@ impl<'r> Compiler<'r> {
             let field = format!("tls.certificateRefs[{i}]");
             let group = r.group.as_deref().unwrap_or("");
             let kind = r.kind.as_deref().unwrap_or("Secret");
-            let ns = r.namespace.as_deref().unwrap_or(&g.meta.namespace);
+            let ns = r.namespace.as_deref().unwrap_or(owner_ns);
             let name = r.name.as_deref().unwrap_or("");
             if !group.is_empty() || kind != "Secret" {
                 return Err((
@@ -448,8 +786,8 @@ impl<'r> Compiler<'r> {
             }
             let from = RefEnd {
                 group: GATEWAY_GROUP,
-                kind: "Gateway",
-                namespace: &g.meta.namespace,
+                kind: owner_kind,
+                namespace: owner_ns,
             };
             let to = RefEnd {
                 group: "",
@@ -508,7 +846,124 @@ impl<'r> Compiler<'r> {
             unresolved: None,
         };
         for (i, rule) in rules.iter().enumerate() {
-            match self.rule(route, route_id, i, rule, &mut build.unresolved) {
+            match self.rule(
+                "HTTPRoute",
+                &route.meta.namespace,
+                route_id,
+                i,
+                rule,
+                &mut build.unresolved,
+            ) {
+                Ok(r) => build.rules.push(r),
+                Err(msg) => build.dropped.push(format!("spec.rules[{i}]: {msg}")),
+            }
+        }
+        build
+    }
+
+    /// A GRPCRoute: its filters and backends in HTTPRoute's shape (a subset), its
+    /// matches as gRPC method and header matches.
+    fn grpc_route(&self, route: &Object<api::GrpcRouteSpec>, route_id: u32) -> RouteBuild {
+        let default_rule = [api::GrpcRouteRule::default()];
+        let rules: &[api::GrpcRouteRule] = route.spec.rules.as_deref().unwrap_or(&default_rule);
+        let mut build = RouteBuild {
+            rules: Vec::new(),
+            dropped: Vec::new(),
+            unresolved: None,
+        };
+        for (i, rule) in rules.iter().enumerate() {
+            let http = HttpRouteRule {
+                name: rule.name.clone(),
+                matches: None,
+                filters: rule
+                    .filters
+                    .iter()
+                    .map(api::GrpcRouteFilter::to_http)
+                    .collect(),
+                backend_refs: rule
+                    .backend_refs
+                    .iter()
+                    .map(|b| api::HttpBackendRef {
+                        group: b.group.clone(),
+                        kind: b.kind.clone(),
+                        name: b.name.clone(),
+                        namespace: b.namespace.clone(),
+                        port: b.port,
+                        weight: b.weight,
+                        filters: b
+                            .filters
+                            .iter()
+                            .map(api::GrpcRouteFilter::to_http)
+                            .collect(),
+                    })
+                    .collect(),
+                timeouts: None,
+            };
+            let compiled = self
+                .rule(
+                    "GRPCRoute",
+                    &route.meta.namespace,
+                    route_id,
+                    i,
+                    &http,
+                    &mut build.unresolved,
+                )
+                .and_then(|mut rb| {
+                    let default_match = [api::GrpcRouteMatch::default()];
+                    let wire: &[api::GrpcRouteMatch] = if rule.matches.is_empty() {
+                        &default_match
+                    } else {
+                        &rule.matches
+                    };
+                    rb.matches.clear();
+                    for (j, m) in wire.iter().enumerate() {
+                        let (m, lens) =
+                            compile_grpc_match(m).map_err(|e| format!("matches[{j}]: {e}"))?;
+                        rb.matches.push(m);
+                        rb.grpc.push(lens);
+                    }
+                    Ok(rb)
+                });
+            match compiled {
+                Ok(r) => build.rules.push(r),
+                Err(msg) => build.dropped.push(format!("spec.rules[{i}]: {msg}")),
+            }
+        }
+        build
+    }
+
+    /// A TLSRoute, TCPRoute or UDPRoute: rules of weighted backends only.
+    fn stream_route(
+        &self,
+        kind: &'static str,
+        ns: &str,
+        rules: Option<&[api::StreamRouteRule]>,
+        route_id: u32,
+    ) -> RouteBuild {
+        let mut build = RouteBuild {
+            rules: Vec::new(),
+            dropped: Vec::new(),
+            unresolved: None,
+        };
+        for (i, rule) in rules.unwrap_or(&[]).iter().enumerate() {
+            let http = HttpRouteRule {
+                name: rule.name.clone(),
+                backend_refs: rule
+                    .backend_refs
+                    .iter()
+                    .map(|b| api::HttpBackendRef {
+                        group: b.group.clone(),
+                        kind: b.kind.clone(),
+                        name: b.name.clone(),
+                        namespace: b.namespace.clone(),
+                        port: b.port,
+                        weight: b.weight,
+                        filters: Vec::new(),
+                    })
+                    .collect(),
+                ..HttpRouteRule::default()
+            };
+            match self.rule(kind, ns, route_id, i, &http, &mut build.unresolved) {
                 Ok(r) => build.rules.push(r),
                 Err(msg) => build.dropped.push(format!("spec.rules[{i}]: {msg}")),
             }
@@ -518,7 +973,8 @@ impl<'r> Compiler<'r> {
 
     fn rule(
         &self,
-        route: &Object<api::HttpRouteSpec>,
+        kind: &'static str,
+        ns: &str,
         route_id: u32,
         i: usize,
         rule: &HttpRouteRule,
@@ -537,7 +993,6 @@ impl<'r> Compiler<'r> {
             [only] if matches!(only.path, PathMatch::PathPrefix(_)) => only.path.value().to_owned(),
             _ => "/".to_owned(),
         };
-        let ns = &route.meta.namespace;
         let mut note = |e: InvalidBackend| {
             if unresolved.is_none() {
                 *unresolved = Some(e);
@@ -581,7 +1036,7 @@ impl<'r> Compiler<'r> {
                 }
                 Some("CORS") => filters.cors = f.cors.as_ref().map(Cors::from_wire),
                 Some("RequestMirror") => {
-                    if let Some(m) = self.mirror(f, ns, &field, &mut note) {
+                    if let Some(m) = self.mirror(kind, f, ns, &field, &mut note) {
                         filters.mirrors.push(m);
                     }
                 }
@@ -639,7 +1094,7 @@ impl<'r> Compiler<'r> {
                     }
                     Some("RequestMirror") => {
                         if let Some(m) =
-                            self.mirror(f, ns, &format!("{field}.filters[{fi}]"), &mut note)
+                            self.mirror(kind, f, ns, &format!("{field}.filters[{fi}]"), &mut note)
                         {
                             bf.mirrors.push(m);
                         }
@@ -662,7 +1117,7 @@ impl<'r> Compiler<'r> {
             }
             let target = match invalid_filter {
                 Some(e) => Err(e),
-                None => backend::resolve(self.res, "HTTPRoute", ns, &field, &b.object_ref()),
+                None => backend::resolve(self.res, kind, ns, &field, &b.object_ref()),
             };
             let target = match target {
                 Ok(s) => BackendTarget::Service(s),
@@ -708,19 +1163,22 @@ impl<'r> Compiler<'r> {
         };
         Ok(RuleBuild {
             matches,
-            rule: RuleRt {
+            grpc: Vec::new(),
+            index: u16::try_from(i).unwrap_or(u16::MAX),
+            rule: Some(RuleRt {
                 route: route_id,
                 index: u16::try_from(i).unwrap_or(u16::MAX),
                 name: rule.name.clone(),
                 matched_prefix,
                 action,
                 filters,
-            },
+            }),
         })
     }
 
     fn mirror(
         &self,
+        kind: &'static str,
         f: &HttpRouteFilter,
         ns: &str,
         field: &str,
@@ -730,7 +1188,7 @@ impl<'r> Compiler<'r> {
         let r = m.backend_ref.clone().unwrap_or_default();
         match backend::resolve(
             self.res,
-            "HTTPRoute",
+            kind,
             ns,
             &format!("{field}.requestMirror.backendRef"),
             &r,
@@ -826,28 +1284,58 @@ fn value_match(t: Option<&str>, v: &str) -> Result<ValueMatch, String> {
     }
 }
 
-/// Attaches a route to one parent Gateway and returns the parent's conditions.
+/// A `GRPCRouteMatch` as a route match on the request path `/service/method`
+/// and headers, with the characters of service and method it names (precedence).
+fn compile_grpc_match(m: &api::GrpcRouteMatch) -> Result<(RouteMatch, (usize, usize)), String> {
+    let method = m.method.clone().unwrap_or_default();
+    let service = method.service.as_deref().filter(|s| !s.is_empty());
+    let name = method.method.as_deref().filter(|s| !s.is_empty());
+    let lens = (service.map_or(0, str::len), name.map_or(0, str::len));
+    let path = match (method.type_.as_deref().unwrap_or("Exact"), service, name) {
+        (_, None, None) => PathMatch::prefix("/"),
+        ("Exact", Some(s), Some(n)) => PathMatch::exact(&format!("/{s}/{n}")),
+        ("Exact", s, n) => {
+            let s = s.map_or_else(|| "[^/]+".to_owned(), regex::escape);
+            let n = n.map_or_else(|| "[^/]+".to_owned(), regex::escape);
+            PathMatch::regex(&format!("/{s}/{n}")).map_err(|e| format!("method: {e}"))?
+        }
+        (_, s, n) => {
+            let s = s.map_or_else(|| "[^/]+".to_owned(), |s| format!("(?:{s})"));
+            let n = n.map_or_else(|| "[^/]+".to_owned(), |n| format!("(?:{n})"));
+            PathMatch::regex(&format!("/{s}/{n}")).map_err(|e| format!("method: {e}"))?
+        }
+    };
+    let http = HttpRouteMatch {
+        headers: m.headers.clone(),
+        ..HttpRouteMatch::default()
+    };
+    let mut compiled = compile_match(&http)?;
+    compiled.path = path;
+    Ok((compiled, lens))
+}
+
+/// Which listeners of one parent a route attaches to (with the hostnames it serves
+/// on each), or the parent's conditions when it attaches to none.
 fn attach(
     res: &Resources,
-    route: &Object<api::HttpRouteSpec>,
-    route_id: u32,
-    first_rule: u32,
+    route: &RouteSrc<'_>,
     pref: &ParentReference,
-    gw: &mut GatewayBuild<'_>,
+    gw: &GatewayBuild<'_>,
+    owner: Owner,
     build: &RouteBuild,
-) -> Vec<Condition> {
+) -> Result<Vec<Attached>, Vec<Condition>> {
+    let kind_name = route.kind.name();
     let section = pref.section_name.as_deref();
     let port = pref.port.and_then(|p| u16::try_from(p).ok());
-    let selected: Vec<usize> = gw
-        .listeners
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| {
-            section.is_none_or(|s| s == l.rt.name) && port.is_none_or(|p| p == l.rt.port)
-        })
-        .map(|(i, _)| i)
-        .collect();
-    let mut conditions = Vec::new();
+    let (parent_kind, parent_ns, parent_name) = match owner {
+        Owner::Gateway => ("Gateway", &gw.obj.meta.namespace, &gw.obj.meta.name),
+        Owner::ListenerSet(i) => (
+            "ListenerSet",
+            &gw.sets[i].obj.meta.namespace,
+            &gw.sets[i].obj.meta.name,
+        ),
+    };
+    let parent = format!("{parent_kind} {parent_ns}/{parent_name}");
     let resolved = match &build.unresolved {
         None => Condition::new(
             "ResolvedRefs",
@@ -857,24 +1345,41 @@ fn attach(
         ),
         Some(e) => Condition::new("ResolvedRefs", false, e.reason, e.message.clone()),
     };
+    let fail = |reason: &'static str, message: String| {
+        Err(vec![
+            Condition::new("Accepted", false, reason, message),
+            resolved.clone(),
+        ])
+    };
+    if let Owner::ListenerSet(i) = owner
+        && let Err((_, msg)) = &gw.sets[i].allowed
+    {
+        return fail(
+            "NotAllowedByListeners",
+            format!("{parent} is not accepted: {msg}"),
+        );
+    }
+    let selected: Vec<usize> = gw
+        .listeners
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| {
+            l.owner == owner
+                && section.is_none_or(|s| s == l.rt.name)
+                && port.is_none_or(|p| p == l.rt.port)
+        })
+        .map(|(i, _)| i)
+        .collect();
     let what = match (section, port) {
         (Some(s), Some(p)) => format!("listener {s} on port {p}"),
         (Some(s), None) => format!("listener {s}"),
         (None, Some(p)) => format!("listeners on port {p}"),
         (None, None) => "listeners".to_owned(),
     };
-    let gw_name = format!("{}/{}", gw.obj.meta.namespace, gw.obj.meta.name);
     if selected.is_empty() {
-        conditions.push(Condition::new(
-            "Accepted",
-            false,
-            "NoMatchingParent",
-            format!("Gateway {gw_name} has no {what}"),
-        ));
-        conditions.push(resolved);
-        return conditions;
+        return fail("NoMatchingParent", format!("{parent} has no {what}"));
     }
-    let route_ns_labels = res.namespace_labels(&route.meta.namespace);
+    let route_ns_labels = res.namespace_labels(&route.obj.namespace);
     let allowed: Vec<usize> = selected
         .into_iter()
         .filter(|&i| {
@@ -882,35 +1387,26 @@ fn attach(
             let kind_ok = l
                 .kinds
                 .iter()
-                .any(|k| k.group == GATEWAY_GROUP && k.kind == "HTTPRoute");
+                .any(|k| k.group == GATEWAY_GROUP && k.kind == kind_name);
             let ns_ok = match &l.from {
                 AllowedFrom::All => true,
-                AllowedFrom::Same => route.meta.namespace == gw.obj.meta.namespace,
+                AllowedFrom::Same => route.obj.namespace == l.owner_ns,
                 AllowedFrom::Selector(sel) => selector_matches(sel, &route_ns_labels),
             };
             kind_ok && ns_ok
         })
         .collect();
     if allowed.is_empty() {
-        conditions.push(Condition::new(
-            "Accepted",
-            false,
+        return fail(
             "NotAllowedByListeners",
             format!(
-                "no {what} of Gateway {gw_name} allows HTTPRoute from namespace {}",
-                route.meta.namespace
+                "no {what} of {parent} allows {kind_name} from namespace {}",
+                route.obj.namespace
             ),
-        ));
-        conditions.push(resolved);
-        return conditions;
+        );
     }
-    let route_hosts: Vec<Hostname> = route
-        .spec
-        .hostnames
-        .iter()
-        .map(|h| Hostname::parse(h))
-        .collect();
-    let mut attached: Vec<(usize, Vec<Option<Hostname>>)> = Vec::new();
+    let route_hosts: Vec<Hostname> = route.hostnames.iter().map(|h| Hostname::parse(h)).collect();
+    let mut attached: Vec<Attached> = Vec::new();
     for i in allowed {
         let lh = gw.listeners[i].rt.hostname.as_ref();
         let effective: Vec<Option<Hostname>> = if route_hosts.is_empty() {
@@ -930,54 +1426,166 @@ fn attach(
         }
     }
     if attached.is_empty() {
-        conditions.push(Condition::new(
-            "Accepted",
-            false,
+        return fail(
             "NoMatchingListenerHostname",
-            format!("no hostname of the route intersects the hostname of the {what} of Gateway {gw_name}"),
-        ));
-        conditions.push(resolved);
-        return conditions;
+            format!("no hostname of the route intersects the hostname of the {what} of {parent}"),
+        );
     }
     if build.rules.is_empty() {
-        conditions.push(Condition::new(
-            "Accepted",
-            false,
+        return fail(
             "UnsupportedValue",
             format!("every rule is invalid: {}", build.dropped.join("; ")),
-        ));
-        conditions.push(resolved);
-        return conditions;
+        );
     }
-    for (i, hosts) in attached {
+    Ok(attached)
+}
+
+/// Whether two sets of attached hostnames (`None`: any) share a name.
+fn hosts_intersect(a: &[Option<Hostname>], b: &[Option<Hostname>]) -> bool {
+    a.iter().any(|x| {
+        b.iter().any(|y| match (x, y) {
+            (None, _) | (_, None) => true,
+            (Some(x), Some(y)) => Hostname::intersect(Some(x), y).is_some(),
+        })
+    })
+}
+
+/// An HTTPRoute and a GRPCRoute on one listener with intersecting hostnames: the
+/// older route (then `namespace/name`) keeps the listener, the other loses it
+/// (`grpcroute_types.go`, GRPCRouteSpec.Hostnames). A parentRef left with no
+/// listener gets `Accepted=False/NotAllowedByListeners`.
+fn settle_kind_conflicts(
+    sources: &[RouteSrc<'_>],
+    pending: &mut [Pending],
+    gateways: &[GatewayBuild<'_>],
+) {
+    let rank = |p: &Pending| {
+        let o = sources[p.route].obj;
+        (o.created, o.namespace.clone(), o.name.clone())
+    };
+    let mut losses: Vec<(usize, usize, String)> = Vec::new();
+    for (ai, a) in pending.iter().enumerate() {
+        let (RouteKind::Http, Ok(al)) = (sources[a.route].kind, &a.outcome) else {
+            continue;
+        };
+        for (bi, b) in pending.iter().enumerate() {
+            let (RouteKind::Grpc, Ok(bl)) = (sources[b.route].kind, &b.outcome) else {
+                continue;
+            };
+            if a.gateway != b.gateway {
+                continue;
+            }
+            for (la, ha) in al {
+                for (lb, hb) in bl {
+                    if la != lb || !hosts_intersect(ha, hb) {
+                        continue;
+                    }
+                    let (loser, winner) = if rank(a) <= rank(b) { (bi, a) } else { (ai, b) };
+                    let w = sources[winner.route].obj;
+                    let listener = &gateways[a.gateway].listeners[*la].rt.name;
+                    losses.push((
+                        loser,
+                        *la,
+                        format!(
+                            "{} {}/{} is older (or first by namespace/name) and has intersecting hostnames on listener {listener}: an HTTPRoute and a GRPCRoute cannot share a hostname",
+                            sources[winner.route].kind.name(),
+                            w.namespace,
+                            w.name
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    for (pi, listener, message) in losses {
+        let p = &mut pending[pi];
+        let Ok(list) = &mut p.outcome else {
+            continue;
+        };
+        list.retain(|(l, _)| *l != listener);
+        if list.is_empty() {
+            p.outcome = Err(vec![
+                Condition::new("Accepted", false, "NotAllowedByListeners", message),
+                Condition::new(
+                    "ResolvedRefs",
+                    true,
+                    "ResolvedRefs",
+                    "all references resolved",
+                ),
+            ]);
+        }
+    }
+}
+
+/// Records a route's entries on the listeners it attached to, and returns the
+/// parent's conditions.
+fn finish_attach(
+    route: &RouteSrc<'_>,
+    route_id: u32,
+    first_rule: u32,
+    gw: &mut GatewayBuild<'_>,
+    listeners: Vec<Attached>,
+    build: &RouteBuild,
+) -> Vec<Condition> {
+    let resolved = match &build.unresolved {
+        None => Condition::new(
+            "ResolvedRefs",
+            true,
+            "ResolvedRefs",
+            "all references resolved",
+        ),
+        Some(e) => Condition::new("ResolvedRefs", false, e.reason, e.message.clone()),
+    };
+    let o = route.obj;
+    for (i, hosts) in listeners {
         let l = &mut gw.listeners[i];
         if !l.attached.insert(route_id) {
             continue; // already attached through another parentRef
         }
         for (ri, rb) in build.rules.iter().enumerate() {
+            let rule = first_rule + u32::try_from(ri).unwrap_or(0);
             for (mi, m) in rb.matches.iter().enumerate() {
-                let key = PrecedenceKey::new(
-                    m,
-                    route.meta.created,
-                    &route.meta.namespace,
-                    &route.meta.name,
-                    usize::from(rb.rule.index),
-                    mi,
-                );
+                let key = match rb.grpc.get(mi) {
+                    Some(&(service, method)) => PrecedenceKey::grpc(
+                        service,
+                        method,
+                        m.headers.len(),
+                        o.created,
+                        &o.namespace,
+                        &o.name,
+                        usize::from(rb.index),
+                        mi,
+                    ),
+                    None => PrecedenceKey::new(
+                        m,
+                        o.created,
+                        &o.namespace,
+                        &o.name,
+                        usize::from(rb.index),
+                        mi,
+                    ),
+                };
                 for h in &hosts {
-                    l.rt.entries.push(Entry {
-                        rule: first_rule + u32::try_from(ri).unwrap_or(0),
+                    let entry = Entry {
+                        rule,
                         match_index: u16::try_from(mi).unwrap_or(u16::MAX),
                         hostname: h.clone(),
                         m: m.clone(),
                         key: key.clone(),
-                    });
+                    };
+                    if route.kind == RouteKind::Grpc {
+                        l.rt.grpc_entries.push(entry);
+                    } else {
+                        l.rt.entries.push(entry);
+                    }
                 }
             }
         }
     }
-    conditions.push(Condition::new("Accepted", true, "Accepted", "accepted"));
-    conditions.push(resolved);
+    let mut conditions = vec![
+        Condition::new("Accepted", true, "Accepted", "accepted"),
+        resolved,
+    ];
     if !build.dropped.is_empty() {
         conditions.push(Condition::new(
             "PartiallyInvalid",
@@ -1006,108 +1614,193 @@ fn selector_matches(sel: &LabelSelector, labels: &BTreeMap<String, String>) -> b
         })
 }
 
-/// Transport families that cannot share a port with one another.
-fn family(protocol: &str) -> Option<&'static str> {
-    match protocol {
-        "HTTP" => Some("http"),
-        "HTTPS" | "TLS" => Some("tls"),
-        "TCP" => Some("tcp"),
-        _ => None,
-    }
-}
-
-fn detect_conflicts(listeners: &mut [ListenerBuild]) {
-    let proto = |l: &ListenerBuild| match l.rt.protocol {
-        Some(p) => p.as_str(),
-        None => "",
+/// Why two listeners on one port cannot both serve (`gateway_types.go`, "Distinct
+/// Listeners"): HTTP, HTTPS/TLS and TCP share the TCP transport and cannot share a
+/// port with one another (`ProtocolConflict`); within HTTP, and within HTTPS/TLS,
+/// listeners are distinct by hostname; TCP and UDP listeners by port alone
+/// (`HostnameConflict` otherwise). UDP never conflicts with a TCP-based protocol.
+fn conflict(a: &ListenerBuild, b: &ListenerBuild) -> Option<&'static str> {
+    let (Some(pa), Some(pb)) = (a.rt.protocol, b.rt.protocol) else {
+        return None;
     };
-    let mut by_port: BTreeMap<u16, BTreeSet<&'static str>> = BTreeMap::new();
-    for l in listeners.iter() {
-        if let Some(f) = family(proto(l)) {
-            by_port.entry(l.rt.port).or_default().insert(f);
-        }
+    if a.rt.port != b.rt.port {
+        return None;
     }
-    for l in listeners.iter_mut() {
-        if family(proto(l)).is_some() && by_port.get(&l.rt.port).is_some_and(|f| f.len() > 1) {
-            l.conflicted = Some("ProtocolConflict");
-        }
+    let family = |p: Protocol| match p {
+        Protocol::Http => 0,
+        Protocol::Https | Protocol::Tls => 1,
+        Protocol::Tcp => 2,
+        Protocol::Udp => 3,
+    };
+    let (fa, fb) = (family(pa), family(pb));
+    if fa != fb {
+        return (fa != 3 && fb != 3).then_some("ProtocolConflict");
+    }
+    match fa {
+        2 | 3 => Some("HostnameConflict"),
+        _ if a.rt.hostname != b.rt.hostname => None,
+        // HTTPS and TLS with one hostname: not distinct, by protocol.
+        _ if pa != pb => Some("ProtocolConflict"),
+        _ => Some("HostnameConflict"),
     }
 }
 
-fn finish_gateway(mut g: GatewayBuild<'_>) -> (GatewayStatus, (GatewayRt, i64)) {
-    let mut statuses = Vec::new();
-    let mut any_accepted = false;
-    let mut all_accepted = true;
-    let mut any_programmed = false;
-    for l in &mut g.listeners {
-        let mut conds = Vec::new();
-        let accepted_ok = l.accepted.is_ok() && l.conflicted.is_none();
-        match (&l.accepted, l.conflicted) {
-            (Err((reason, msg)), _) => {
-                conds.push(Condition::new("Accepted", false, reason, msg.clone()))
-            }
-            (Ok(()), Some(reason)) => conds.push(Condition::new(
-                "Accepted",
-                false,
-                reason,
-                "listener conflicts with another listener on its port",
-            )),
-            (Ok(()), None) => conds.push(Condition::new("Accepted", true, "Accepted", "accepted")),
+/// Marks conflicting listeners. Listeners before `first` were settled earlier
+/// (the Gateway's, earlier ListenerSets'): a listener from `first` on that
+/// conflicts with one of them loses. Among the listeners from `first` on (one
+/// Gateway or one ListenerSet), there is no winner: all conflicting ones lose.
+fn detect_conflicts(listeners: &mut [ListenerBuild], first: usize) {
+    let mut lost: Vec<(usize, &'static str)> = Vec::new();
+    for i in first..listeners.len() {
+        if let Some(reason) = listeners[..first]
+            .iter()
+            .filter(|e| e.conflicted.is_none() && e.accepted.is_ok())
+            .find_map(|e| conflict(&listeners[i], e))
+        {
+            lost.push((i, reason));
         }
-        match l.conflicted {
-            Some(reason) => conds.push(Condition::new(
-                "Conflicted",
-                true,
-                reason,
-                "another listener on this port uses an incompatible protocol",
-            )),
-            None => conds.push(Condition::new(
-                "Conflicted",
-                false,
-                "NoConflicts",
-                "no conflicts",
-            )),
+    }
+    for &(i, reason) in &lost {
+        listeners[i].conflicted = Some(reason);
+    }
+    // Among the rest of this group, no winner.
+    let mut marks: Vec<(usize, &'static str)> = Vec::new();
+    for i in first..listeners.len() {
+        if listeners[i].conflicted.is_some() {
+            continue;
         }
-        match &l.resolved {
-            Ok(()) => conds.push(Condition::new(
-                "ResolvedRefs",
-                true,
-                "ResolvedRefs",
-                "all references resolved",
-            )),
-            Err((reason, msg)) => {
-                conds.push(Condition::new("ResolvedRefs", false, reason, msg.clone()))
-            }
+        if let Some(reason) = (first..listeners.len())
+            .filter(|&j| j != i && listeners[j].conflicted.is_none())
+            .find_map(|j| conflict(&listeners[i], &listeners[j]))
+        {
+            marks.push((i, reason));
         }
-        // Unresolved certificates block serving; unsupported route kinds do not (the
-        // listener serves, with no routes of those kinds: 404).
-        let refs_block = matches!(&l.resolved, Err((r, _)) if *r != "InvalidRouteKinds");
-        let programmed = accepted_ok && !refs_block;
-        conds.push(if programmed {
-            Condition::new("Programmed", true, "Programmed", "programmed")
-        } else {
-            Condition::new("Programmed", false, "Invalid", "listener is not valid")
-        });
-        any_accepted |= accepted_ok;
-        all_accepted &= accepted_ok;
-        any_programmed |= programmed;
-        l.rt.programmed = programmed;
-        statuses.push(ListenerStatus {
+    }
+    for (i, reason) in marks {
+        listeners[i].conflicted = Some(reason);
+    }
+}
+
+/// The status of one listener, and whether it is accepted and programmed.
+fn listener_status(l: &mut ListenerBuild) -> (ListenerStatus, bool, bool) {
+    let mut conds = Vec::new();
+    let accepted_ok = l.accepted.is_ok() && l.conflicted.is_none();
+    match (&l.accepted, l.conflicted) {
+        (Err((reason, msg)), _) => {
+            conds.push(Condition::new("Accepted", false, reason, msg.clone()))
+        }
+        (Ok(()), Some(reason)) => conds.push(Condition::new(
+            "Accepted",
+            false,
+            reason,
+            "listener conflicts with another listener on its port",
+        )),
+        (Ok(()), None) => conds.push(Condition::new("Accepted", true, "Accepted", "accepted")),
+    }
+    match l.conflicted {
+        Some(reason) => conds.push(Condition::new(
+            "Conflicted",
+            true,
+            reason,
+            if reason == "ProtocolConflict" {
+                "another listener on this port uses an incompatible protocol"
+            } else {
+                "another listener on this port has the same protocol and hostname"
+            },
+        )),
+        None => conds.push(Condition::new(
+            "Conflicted",
+            false,
+            "NoConflicts",
+            "no conflicts",
+        )),
+    }
+    match &l.resolved {
+        Ok(()) => conds.push(Condition::new(
+            "ResolvedRefs",
+            true,
+            "ResolvedRefs",
+            "all references resolved",
+        )),
+        Err((reason, msg)) => {
+            conds.push(Condition::new("ResolvedRefs", false, reason, msg.clone()))
+        }
+    }
+    // Unresolved certificates block serving; unsupported route kinds do not (the
+    // listener serves, with no routes of those kinds).
+    let refs_block = matches!(&l.resolved, Err((r, _)) if *r != "InvalidRouteKinds");
+    let programmed = accepted_ok && !refs_block;
+    conds.push(match (programmed, l.owner, l.conflicted) {
+        (true, _, _) => Condition::new("Programmed", true, "Programmed", "programmed"),
+        // ListenerSet conformance reports the conflict as the reason here too.
+        (false, Owner::ListenerSet(_), Some(reason)) => Condition::new(
+            "Programmed",
+            false,
+            reason,
+            "listener conflicts with another",
+        ),
+        (false, _, _) => Condition::new("Programmed", false, "Invalid", "listener is not valid"),
+    });
+    l.rt.programmed = programmed;
+    (
+        ListenerStatus {
             name: l.rt.name.clone(),
             supported_kinds: l.kinds.clone(),
             attached_routes: u32::try_from(l.attached.len()).unwrap_or(u32::MAX),
             conditions: conds,
-        });
+        },
+        accepted_ok,
+        programmed,
+    )
+}
+
+type FinishedGateway = (
+    GatewayStatus,
+    Vec<(ListenerSetStatus, i64)>,
+    (GatewayRt, i64),
+);
+
+fn finish_gateway(mut g: GatewayBuild<'_>) -> FinishedGateway {
+    let mut statuses = Vec::new();
+    let mut set_listeners: Vec<Vec<(ListenerStatus, bool, bool)>> =
+        g.sets.iter().map(|_| Vec::new()).collect();
+    let mut any_accepted = false;
+    let mut all_accepted = true;
+    let mut any_programmed = false;
+    let mut own = 0;
+    for l in &mut g.listeners {
+        let (status, accepted, programmed) = listener_status(l);
+        match l.owner {
+            Owner::Gateway => {
+                own += 1;
+                any_accepted |= accepted;
+                all_accepted &= accepted;
+                any_programmed |= programmed;
+                statuses.push(status);
+            }
+            Owner::ListenerSet(i) => {
+                if let Some(v) = set_listeners.get_mut(i) {
+                    v.push((status, accepted, programmed));
+                }
+            }
+        }
     }
     let mut conditions = Vec::new();
-    if let Some(msg) = &g.address_error {
+    if let Some(msg) = &g.parameters_error {
+        conditions.push(Condition::new(
+            "Accepted",
+            false,
+            "InvalidParameters",
+            msg.clone(),
+        ));
+    } else if let Some(msg) = &g.address_error {
         conditions.push(Condition::new(
             "Accepted",
             false,
             "UnsupportedAddress",
             msg.clone(),
         ));
-    } else if all_accepted && !g.listeners.is_empty() {
+    } else if all_accepted && own > 0 {
         conditions.push(Condition::new("Accepted", true, "Accepted", "accepted"));
     } else if any_accepted {
         conditions.push(Condition::new(
@@ -1124,18 +1817,113 @@ fn finish_gateway(mut g: GatewayBuild<'_>) -> (GatewayStatus, (GatewayRt, i64)) 
             "no listener is valid",
         ));
     }
-    let programmed = any_programmed && g.address_error.is_none();
+    let gateway_accepted =
+        g.address_error.is_none() && g.parameters_error.is_none() && any_accepted;
+    let programmed = any_programmed && gateway_accepted;
     conditions.push(if programmed {
         Condition::new("Programmed", true, "Programmed", "programmed")
     } else {
         Condition::new("Programmed", false, "Invalid", "no listener is programmed")
     });
+
+    let mut sets = Vec::new();
+    let mut set_programmed: Vec<bool> = Vec::new();
+    let mut attached_sets = 0u32;
+    for (set, listeners) in g.sets.iter().zip(set_listeners) {
+        let mut conds = Vec::new();
+        // A ListenerSet's listener is valid when it can be programmed (accepted,
+        // not conflicted, references resolved).
+        let any_ok = listeners.iter().any(|(_, _, p)| *p);
+        let all_ok = !listeners.is_empty() && listeners.iter().all(|(_, _, p)| *p);
+        let any_prog = any_ok;
+        let accepted = match &set.allowed {
+            Err((reason, msg)) => {
+                conds.push(Condition::new("Accepted", false, reason, msg.clone()));
+                false
+            }
+            Ok(()) if !gateway_accepted => {
+                conds.push(Condition::new(
+                    "Accepted",
+                    false,
+                    "ParentNotAccepted",
+                    "the parent Gateway is not accepted",
+                ));
+                false
+            }
+            Ok(()) if all_ok => {
+                conds.push(Condition::new("Accepted", true, "Accepted", "accepted"));
+                true
+            }
+            Ok(()) if any_ok => {
+                conds.push(Condition::new(
+                    "Accepted",
+                    true,
+                    "ListenersNotValid",
+                    "some listeners are not valid",
+                ));
+                true
+            }
+            Ok(()) => {
+                conds.push(Condition::new(
+                    "Accepted",
+                    false,
+                    "ListenersNotValid",
+                    "no listener is valid",
+                ));
+                false
+            }
+        };
+        let prog = accepted && any_prog && programmed;
+        conds.push(if prog {
+            Condition::new("Programmed", true, "Programmed", "programmed")
+        } else if let Err((reason, msg)) = &set.allowed {
+            Condition::new("Programmed", false, reason, msg.clone())
+        } else if !gateway_accepted {
+            Condition::new(
+                "Programmed",
+                false,
+                "ParentNotAccepted",
+                "the parent Gateway is not accepted",
+            )
+        } else if accepted && !programmed {
+            Condition::new(
+                "Programmed",
+                false,
+                "ParentNotProgrammed",
+                "the parent Gateway is not programmed",
+            )
+        } else {
+            Condition::new(
+                "Programmed",
+                false,
+                "ListenersNotValid",
+                "no listener is programmed",
+            )
+        });
+        attached_sets += u32::from(accepted);
+        set_programmed.push(prog);
+        sets.push((
+            ListenerSetStatus {
+                namespace: set.obj.meta.namespace.clone(),
+                name: set.obj.meta.name.clone(),
+                conditions: conds,
+                listeners: listeners.into_iter().map(|(s, _, _)| s).collect(),
+            },
+            set.obj.meta.generation,
+        ));
+    }
+
     let mut rt = GatewayRt::default();
     for mut l in g.listeners {
-        if !programmed {
+        let serves = match l.owner {
+            Owner::Gateway => programmed,
+            Owner::ListenerSet(i) => set_programmed.get(i).copied().unwrap_or(false),
+        };
+        if !serves {
             l.rt.programmed = false;
         }
         l.rt.entries.sort_by(|a, b| a.key.cmp(&b.key));
+        l.rt.grpc_entries.sort_by(|a, b| a.key.cmp(&b.key));
         l.rt.build_index();
         rt.listeners.push(l.rt);
     }
@@ -1145,8 +1933,9 @@ fn finish_gateway(mut g: GatewayBuild<'_>) -> (GatewayStatus, (GatewayRt, i64)) 
         addresses: g.addresses,
         conditions,
         listeners: statuses,
+        attached_listener_sets: attached_sets,
     };
-    (status, (rt, g.obj.meta.generation))
+    (status, sets, (rt, g.obj.meta.generation))
 }
 
 fn secret_value(s: &api::SecretSpec, key: &str) -> Option<Vec<u8>> {

@@ -460,7 +460,19 @@ impl Router {
         let Some(path) = path::normalize(req.path()) else {
             return respond(None, 400, "BadPath");
         };
-        match listener.lookup(&host, &path, req) {
+        // An HTTPRoute and a GRPCRoute never share a hostname on one listener
+        // (compile accepts only one of them), so at most one kind has entries
+        // for this host; a gRPC request looks at GRPCRoutes first.
+        let found = if req.grpc {
+            listener
+                .grpc_lookup(&host, &path, req)
+                .or_else(|| listener.lookup(&host, &path, req))
+        } else {
+            listener
+                .lookup(&host, &path, req)
+                .or_else(|| listener.grpc_lookup(&host, &path, req))
+        };
+        match found {
             Some(entry) => self.decide(listener, entry, req, path),
             None => respond(None, 404, "NoMatchingRoute"),
         }
@@ -585,6 +597,19 @@ pub(crate) fn most_specific<'r>(
         .max_by_key(|l| l.hostname.as_ref().map(|h| h.specificity()))
 }
 
+/// The listener a TLS handshake with server name `sni` reaches on `port`: the most
+/// specific programmed `HTTPS` or `TLS` listener whose hostname matches.
+pub(crate) fn most_specific_tls<'r>(
+    gw: &'r GatewayRt,
+    port: u16,
+    sni: Option<&str>,
+) -> Option<&'r ListenerRt> {
+    [Protocol::Https, Protocol::Tls]
+        .into_iter()
+        .filter_map(|p| most_specific(gw, port, p, sni))
+        .max_by_key(|l| l.hostname.as_ref().map(|h| h.specificity()))
+}
+
 pub(crate) fn select_listener<'r>(
     gw: &'r GatewayRt,
     port: u16,
@@ -611,7 +636,11 @@ pub(crate) fn select_listener<'r>(
         _ => {
             let sni = req.sni.map(HostKey::new);
             let sni = sni.as_ref().map(HostKey::as_str).filter(|s| !s.is_empty());
-            let Some(by_sni) = most_specific(gw, port, protocol, sni) else {
+            // HTTPS and TLS listeners share a port by hostname: the server name
+            // picks among both; a TLS listener's connections are not HTTP.
+            let Some(by_sni) =
+                most_specific_tls(gw, port, sni).filter(|l| l.protocol == Some(Protocol::Https))
+            else {
                 return Selected::Reject("NoTlsListener");
             };
             match most_specific(gw, port, protocol, host) {

@@ -10,7 +10,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::decision::{GatewayRef, Selected, most_specific, select_listener};
+use crate::decision::{GatewayRef, Selected, most_specific, most_specific_tls, select_listener};
 use crate::hostname::{HostKey, Hostname};
 use crate::matcher::{Mismatch, PathKind};
 use crate::path;
@@ -171,7 +171,9 @@ impl Router {
         };
         let host = Some(sni_key.as_str()).filter(|h| !h.is_empty());
         let chosen = match protocol {
-            RequestProtocol::Tls => most_specific(gw, port, listener_protocol, host),
+            RequestProtocol::Tls => {
+                most_specific_tls(gw, port, host).filter(|l| l.protocol == Some(Protocol::Tls))
+            }
             _ => most_specific(gw, port, listener_protocol, None),
         };
         for l in gw.listeners.iter().filter(|l| l.port == port) {
@@ -313,7 +315,7 @@ impl Router {
             Selected::Listener(l) => format!(
                 "listener {} chosen: the most specific programmed {} listener on port {port} whose hostname ({}) matches",
                 l.name,
-                ex.protocol,
+                l.protocol.map_or("", Protocol::as_str),
                 l.hostname.as_ref().map_or_else(|| "any".to_owned(), ToString::to_string)
             ),
             Selected::Reject(reason) => match reason {
@@ -331,20 +333,30 @@ impl Router {
             return ex;
         };
         let host = host_key.as_str();
-        let mut scan: Vec<_> = listener
-            .entries
-            .iter()
-            .filter(|e| {
-                e.hostname
-                    .as_ref()
-                    .is_none_or(|h| !host.is_empty() && h.matches(host))
-            })
-            .collect();
-        ex.other_hostnames = listener.entries.len() - scan.len();
-        scan.sort_by(|a, b| {
-            (HostnameRank::of(a.hostname.as_ref()), &a.key)
-                .cmp(&(HostnameRank::of(b.hostname.as_ref()), &b.key))
-        });
+        // The router tries the request's own kind first (GRPCRoutes for a gRPC
+        // request), then the other; each list in precedence order.
+        let (first, second) = if req.grpc {
+            (&listener.grpc_entries, &listener.entries)
+        } else {
+            (&listener.entries, &listener.grpc_entries)
+        };
+        let mut scan = Vec::new();
+        for list in [first, second] {
+            let mut part: Vec<_> = list
+                .iter()
+                .filter(|e| {
+                    e.hostname
+                        .as_ref()
+                        .is_none_or(|h| !host.is_empty() && h.matches(host))
+                })
+                .collect();
+            ex.other_hostnames += list.len() - part.len();
+            part.sort_by(|a, b| {
+                (HostnameRank::of(a.hostname.as_ref()), &a.key)
+                    .cmp(&(HostnameRank::of(b.hostname.as_ref()), &b.key))
+            });
+            scan.extend(part);
+        }
         let query = req.query();
         let mut won = false;
         for e in scan {
@@ -395,7 +407,15 @@ fn summary(e: &crate::router::Entry) -> String {
         PathKind::PathPrefix => "PathPrefix",
         PathKind::RegularExpression => "RegularExpression",
     };
-    let mut s = format!("{kind} {}", e.m.path.value());
+    let mut s = if matches!(e.key.path, crate::precedence::PathRank::Grpc { .. }) {
+        match e.m.path.kind() {
+            PathKind::PathPrefix => "gRPC: any service and method".to_owned(),
+            PathKind::Exact => format!("gRPC method {}", e.m.path.value()),
+            PathKind::RegularExpression => format!("gRPC method matching {}", e.m.path.value()),
+        }
+    } else {
+        format!("{kind} {}", e.m.path.value())
+    };
     if let Some(m) = &e.m.method {
         s.push_str(&format!(", method {m}"));
     }
@@ -506,6 +526,11 @@ impl fmt::Display for Explanation {
                         (Some(ns), Some(n), Some(p)) => {
                             format!("{ns}/{n}:{p} (weight {})", b.weight)
                         }
+                        _ if matches!(d.protocol, Some("TLS" | "TCP" | "UDP")) => format!(
+                            "refused share (weight {}, {})",
+                            b.weight,
+                            b.reason.as_deref().unwrap_or("invalid")
+                        ),
                         _ => format!(
                             "500 share (weight {}, {})",
                             b.weight,

@@ -51,9 +51,12 @@
 //!   [`validate`]) + [`Warning`]s (pruned fields) + [`LoadError`]s.
 //! - [`Router::compile`]: → [`Compiled`]: an immutable [`Router`] and the [`Status`]
 //!   of every object ([`compile`] states the status policy).
-//! - [`Router::route_http`]: a borrowed [`HttpRequest`] → a [`Decision`] (no
-//!   allocation on a plain forward; weighted choice takes the caller's random number).
-//! - [`Router::explain_http`]: the same walk, recorded ([`Explanation`]).
+//! - [`Router::route`]: a borrowed [`HttpRequest`] and its [`RequestProtocol`]
+//!   (HTTP, HTTPS, GRPC, TLS, TCP, UDP) → a [`Decision`] (no allocation on a plain
+//!   forward; weighted choice takes the caller's random number).
+//!   [`Router::route_http`], [`Router::route_tls`], [`Router::route_tcp`] and
+//!   [`Router::route_udp`] are the per-protocol forms.
+//! - [`Router::explain`]: the same walk, recorded ([`Explanation`]).
 //!
 //! The core is sans-IO: it opens no file, reads no clock and draws no random
 //! number. The same resources in any order give the same router, status and
@@ -89,11 +92,33 @@
 //! - **Unsupported at backendRef level**: `RequestRedirect` and `CORS` filters (the
 //!   rule is dropped with `PartiallyInvalid`). `ExtensionRef` filters are never
 //!   skipped: their requests are answered 500.
-//! - **Listener protocols** other than `HTTP` and `HTTPS` get
-//!   `Accepted=False/UnsupportedProtocol` (TLS, TCP and UDP are not served yet).
-//! - **Listener conflicts**: listeners of incompatible protocols on one port all get
-//!   `Conflicted=True/ProtocolConflict` and are not programmed; requests to the port
-//!   are refused.
+//! - **Listener protocols**: `HTTP`, `HTTPS`, `TLS` (Passthrough and Terminate),
+//!   `TCP` and `UDP` are served; any other gets `Accepted=False/UnsupportedProtocol`.
+//!   Supported route kinds: HTTP and HTTPS → HTTPRoute, GRPCRoute; TLS → TLSRoute;
+//!   TCP → TCPRoute; UDP → UDPRoute (a TCPRoute on a TLS listener is not offered).
+//! - **Listener conflicts** (per port): HTTP, HTTPS/TLS and TCP cannot share a port
+//!   (`Conflicted=True/ProtocolConflict`); HTTP listeners, and HTTPS/TLS listeners,
+//!   are distinct by hostname, TCP and UDP listeners by port alone
+//!   (`HostnameConflict`; an HTTPS and a TLS listener with one hostname:
+//!   `ProtocolConflict`); UDP never conflicts with the TCP-based protocols. Within
+//!   one Gateway there is no winner; a ListenerSet's listener that conflicts with
+//!   one merged before it (the Gateway's, an older ListenerSet's) loses.
+//! - **HTTPRoute and GRPCRoute** with intersecting hostnames on one listener: the
+//!   older route (then `namespace/name`) keeps the listener; the other gets
+//!   `Accepted=False/NotAllowedByListeners` for that parent (the spec names no
+//!   reason) when it is left with no listener.
+//! - **GRPCRoute** matches on the request path `/service/method`; a gRPC request
+//!   the gateway answers itself carries `grpc_status` (404 → 12 Unimplemented,
+//!   500 → 14 Unavailable, [`grpc_status_for`]).
+//! - **TLSRoute, TCPRoute, UDPRoute**: a connection with no route, or whose rule
+//!   has no valid backend, is refused ([`Decision::Reject`]); with a mix, the
+//!   invalid backends' share is refused ([`Pick::Error`]). On a TCP or UDP listener
+//!   every attached route is Accepted and the oldest carries the traffic.
+//! - **ListenerSet**: a Gateway admits ListenerSets only as `allowedListeners` says
+//!   (default none: `Accepted=False/NotAllowed`); `allowedRoutes.namespaces.from:
+//!   Same` on a ListenerSet's listener means the ListenerSet's namespace; routes
+//!   whose parentRef names a ListenerSet that is not accepted get
+//!   `Accepted=False/NotAllowedByListeners`.
 //! - **HTTPS**: see [`decision`] on listener selection and 421.
 #![forbid(unsafe_code)]
 
@@ -106,7 +131,6 @@ pub mod endpoints;
 mod error;
 pub mod explain;
 pub mod filter;
-mod handshake;
 mod hostname;
 pub mod load;
 pub mod matcher;
@@ -142,8 +166,8 @@ pub use router::{
     RuleFilters, Timeouts, TlsMode, WeightedBackend,
 };
 pub use status::{
-    AddressStatus, Condition, GatewayClassStatus, GatewayStatus, GroupKind, ListenerStatus,
-    ParentRefStatus, RouteParentStatus, RouteStatus, Status,
+    AddressStatus, Condition, GatewayClassStatus, GatewayStatus, GroupKind, ListenerSetStatus,
+    ListenerStatus, ParentRefStatus, RouteParentStatus, RouteStatus, Status,
 };
 pub use time::Timestamp;
 pub use view::{BackendView, DecisionView, MirrorView, RouteView};

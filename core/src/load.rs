@@ -39,8 +39,9 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 use serde_json::Value;
 
 use crate::api::{
-    EndpointSliceSpec, GatewayClassSpec, GatewaySpec, HttpRouteSpec, ObjectMeta,
-    ReferenceGrantSpec, SecretSpec, ServiceSpec,
+    EndpointSliceSpec, GatewayClassSpec, GatewaySpec, GrpcRouteSpec, HttpRouteSpec,
+    ListenerSetSpec, ObjectMeta, ReferenceGrantSpec, SecretSpec, ServiceSpec, StreamRouteSpec,
+    TlsRouteSpec,
 };
 use crate::error::{FieldError, LoadError, ObjectRef, Rejection, Skipped, SourceLocation, Warning};
 use crate::resources::{Meta, Object, Resources};
@@ -348,6 +349,68 @@ fn load_object(loaded: &mut Loaded, entry: Entry, id: &Identity, default_time: T
                 validate::http_route,
             ) {
                 loaded.resources.http_routes.push(o);
+            }
+        }
+        (GATEWAY_GROUP, "GRPCRoute") if ["v1", "v1alpha2"].contains(&id.version.as_str()) => {
+            if let Some(o) = typed::<GrpcRouteSpec>(
+                loaded,
+                &entry,
+                object,
+                default_time,
+                true,
+                validate::grpc_route,
+            ) {
+                loaded.resources.grpc_routes.push(o);
+            }
+        }
+        (GATEWAY_GROUP, "TLSRoute")
+            if ["v1", "v1alpha2", "v1alpha3"].contains(&id.version.as_str()) =>
+        {
+            if let Some(o) = typed::<TlsRouteSpec>(
+                loaded,
+                &entry,
+                object,
+                default_time,
+                true,
+                validate::tls_route,
+            ) {
+                loaded.resources.tls_routes.push(o);
+            }
+        }
+        (GATEWAY_GROUP, "TCPRoute") if ["v1", "v1alpha2"].contains(&id.version.as_str()) => {
+            if let Some(o) = typed::<StreamRouteSpec>(
+                loaded,
+                &entry,
+                object,
+                default_time,
+                true,
+                validate::stream_route,
+            ) {
+                loaded.resources.tcp_routes.push(o);
+            }
+        }
+        (GATEWAY_GROUP, "UDPRoute") if ["v1", "v1alpha2"].contains(&id.version.as_str()) => {
+            if let Some(o) = typed::<StreamRouteSpec>(
+                loaded,
+                &entry,
+                object,
+                default_time,
+                true,
+                validate::stream_route,
+            ) {
+                loaded.resources.udp_routes.push(o);
+            }
+        }
+        (GATEWAY_GROUP, "ListenerSet") if id.version == "v1" => {
+            if let Some(o) = typed::<ListenerSetSpec>(
+                loaded,
+                &entry,
+                object,
+                default_time,
+                true,
+                validate::listener_set,
+            ) {
+                loaded.resources.listener_sets.push(o);
             }
         }
         (GATEWAY_GROUP, "ReferenceGrant") if gw_versions.contains(&id.version.as_str()) => {

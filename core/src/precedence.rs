@@ -56,6 +56,15 @@ pub enum PathRank {
     RegularExpression(Reverse<usize>),
     /// A `PathPrefix`, more characters first (trailing `/` ignored).
     PathPrefix(Reverse<usize>),
+    /// A GRPCRoute method match: more characters in the matching service, then in
+    /// the matching method (`grpcroute_types.go`, GRPCRouteRule.Matches). GRPCRoute
+    /// entries are kept apart from HTTPRoute entries, so the two never compare.
+    Grpc {
+        /// Characters of the service named (0: any service).
+        service: Reverse<usize>,
+        /// Characters of the method named (0: any method).
+        method: Reverse<usize>,
+    },
 }
 
 /// The hostname part of the key: more characters in a non-wildcard hostname,
@@ -148,6 +157,37 @@ impl PrecedenceKey {
             method: Reverse(m.method.is_some()),
             headers: Reverse(m.headers.len()),
             query_params: Reverse(m.query.len()),
+            created,
+            namespace: namespace.to_owned(),
+            name: name.to_owned(),
+            rule,
+            match_index,
+        }
+    }
+}
+
+impl PrecedenceKey {
+    /// The key of a GRPCRoute match: service characters, method characters, header
+    /// matches, then age, `namespace/name`, rule and match order.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn grpc(
+        service: usize,
+        method: usize,
+        headers: usize,
+        created: Timestamp,
+        namespace: &str,
+        name: &str,
+        rule: usize,
+        match_index: usize,
+    ) -> PrecedenceKey {
+        PrecedenceKey {
+            path: PathRank::Grpc {
+                service: Reverse(service),
+                method: Reverse(method),
+            },
+            method: Reverse(false),
+            headers: Reverse(headers),
+            query_params: Reverse(0),
             created,
             namespace: namespace.to_owned(),
             name: name.to_owned(),

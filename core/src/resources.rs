@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use crate::api::{
-    EndpointSliceSpec, GatewayClassSpec, GatewaySpec, HttpRouteSpec, ReferenceGrantSpec,
-    SecretSpec, ServiceSpec,
+    EndpointSliceSpec, GatewayClassSpec, GatewaySpec, GrpcRouteSpec, HttpRouteSpec,
+    ListenerSetSpec, ReferenceGrantSpec, SecretSpec, ServiceSpec, StreamRouteSpec, TlsRouteSpec,
 };
 use crate::error::{ObjectRef, SourceLocation};
 use crate::time::Timestamp;
@@ -62,6 +62,16 @@ pub struct Resources {
     pub gateways: Vec<Object<GatewaySpec>>,
     /// HTTPRoutes.
     pub http_routes: Vec<Object<HttpRouteSpec>>,
+    /// GRPCRoutes.
+    pub grpc_routes: Vec<Object<GrpcRouteSpec>>,
+    /// TLSRoutes (v1, v1alpha2, v1alpha3).
+    pub tls_routes: Vec<Object<TlsRouteSpec>>,
+    /// TCPRoutes (v1, v1alpha2).
+    pub tcp_routes: Vec<Object<StreamRouteSpec>>,
+    /// UDPRoutes (v1, v1alpha2).
+    pub udp_routes: Vec<Object<StreamRouteSpec>>,
+    /// ListenerSets.
+    pub listener_sets: Vec<Object<ListenerSetSpec>>,
     /// ReferenceGrants (v1 and v1beta1).
     pub reference_grants: Vec<Object<ReferenceGrantSpec>>,
     /// Namespaces (for their labels; the spec is not read).
@@ -97,6 +107,11 @@ impl Resources {
         by_key(&mut self.gateway_classes);
         by_key(&mut self.gateways);
         by_key(&mut self.http_routes);
+        by_key(&mut self.grpc_routes);
+        by_key(&mut self.tls_routes);
+        by_key(&mut self.tcp_routes);
+        by_key(&mut self.udp_routes);
+        by_key(&mut self.listener_sets);
         by_key(&mut self.reference_grants);
         by_key(&mut self.namespaces);
         by_key(&mut self.services);

@@ -138,6 +138,18 @@ pub(crate) struct ListenerRt {
     /// Sorted by precedence (hostname excluded): position is rank.
     pub(crate) entries: Vec<Entry>,
     pub(crate) index: HostIndex,
+    /// GRPCRoute entries, sorted by the GRPCRoute precedence (hostname excluded).
+    pub(crate) grpc_entries: Vec<Entry>,
+    pub(crate) grpc_index: GrpcIndex,
+}
+
+/// GRPCRoute entries by hostname group; within a group, entries in precedence
+/// order are tried one by one (gRPC services per hostname are few).
+#[derive(Debug, Default)]
+pub(crate) struct GrpcIndex {
+    pub(crate) exact: HashMap<Box<str>, Vec<u32>>,
+    pub(crate) wildcard: HashMap<Box<str>, Vec<u32>>,
+    pub(crate) any: Vec<u32>,
 }
 
 #[derive(Debug)]
@@ -360,6 +372,53 @@ impl ListenerRt {
             }
         }
         self.index = index;
+        let mut grpc = GrpcIndex::default();
+        for (id, e) in self.grpc_entries.iter().enumerate() {
+            let id = u32::try_from(id).unwrap_or(u32::MAX);
+            match &e.hostname {
+                None => grpc.any.push(id),
+                Some(Hostname::Exact(h)) => grpc.exact.entry(h.clone()).or_default().push(id),
+                Some(Hostname::Wildcard(s)) => grpc.wildcard.entry(s.clone()).or_default().push(id),
+            }
+        }
+        self.grpc_index = grpc;
+    }
+
+    /// The winning GRPCRoute entry for a request (the first hostname group with a
+    /// match, then precedence order). `path` is normalised.
+    pub(crate) fn grpc_lookup(
+        &self,
+        host: &HostKey,
+        path: &str,
+        req: &HttpRequest<'_>,
+    ) -> Option<&Entry> {
+        if self.grpc_entries.is_empty() {
+            return None;
+        }
+        let first = |ids: &[u32]| -> Option<&Entry> {
+            ids.iter().find_map(|id| {
+                let e = self.grpc_entries.get(usize::try_from(*id).ok()?)?;
+                (e.m.path.matches(path) && e.m.rest_matches(req.method, req.headers, None))
+                    .then_some(e)
+            })
+        };
+        let host = host.as_str();
+        if !host.is_empty() {
+            if let Some(e) = self.grpc_index.exact.get(host).and_then(|g| first(g)) {
+                return Some(e);
+            }
+            for (i, _) in host.match_indices('.').filter(|(i, _)| *i > 0) {
+                if let Some(e) = self
+                    .grpc_index
+                    .wildcard
+                    .get(&host[i..])
+                    .and_then(|g| first(g))
+                {
+                    return Some(e);
+                }
+            }
+        }
+        first(&self.grpc_index.any)
     }
 
     /// The winning entry for a request, by the index. `path` is normalised.
@@ -442,6 +501,20 @@ fn prefix_search<'e>(
     node.entries.iter().find_map(ok)
 }
 
+impl ListenerRt {
+    pub(crate) fn info(&self) -> ListenerInfo<'_> {
+        ListenerInfo {
+            name: &self.name,
+            port: self.port,
+            protocol: self.protocol,
+            hostname: self.hostname.as_ref(),
+            programmed: self.programmed,
+            tls_mode: self.tls_mode,
+            certificates: &self.certificates,
+        }
+    }
+}
+
 impl GatewayRt {
     /// Whether a programmed listener of `protocol` serves `port`.
     pub(crate) fn serves(&self, port: u16, protocol: Protocol) -> bool {
@@ -456,20 +529,7 @@ impl Router {
     /// programmed (for adapters that open sockets). Empty for unknown Gateways.
     pub fn listeners(&self, namespace: &str, name: &str) -> Vec<ListenerInfo<'_>> {
         self.gateway(namespace, name)
-            .map(|g| {
-                g.listeners
-                    .iter()
-                    .map(|l| ListenerInfo {
-                        name: &l.name,
-                        port: l.port,
-                        protocol: l.protocol,
-                        hostname: l.hostname.as_ref(),
-                        programmed: l.programmed,
-                        tls_mode: l.tls_mode,
-                        certificates: &l.certificates,
-                    })
-                    .collect()
-            })
+            .map(|g| g.listeners.iter().map(ListenerRt::info).collect())
             .unwrap_or_default()
     }
 

@@ -69,6 +69,8 @@ pub struct Status {
     pub gateway_classes: Vec<GatewayClassStatus>,
     /// Gateways of those classes.
     pub gateways: Vec<GatewayStatus>,
+    /// ListenerSets whose parent is one of those Gateways.
+    pub listener_sets: Vec<ListenerSetStatus>,
     /// Routes of every kind (HTTPRoute, GRPCRoute, TLSRoute, TCPRoute, UDPRoute)
     /// that name one of those Gateways or their ListenerSets, sorted by kind,
     /// namespace and name.
@@ -98,6 +100,22 @@ pub struct GatewayStatus {
     /// `status.conditions`.
     pub conditions: Vec<Condition>,
     /// `status.listeners`.
+    pub listeners: Vec<ListenerStatus>,
+    /// `status.attachedListenerSets`: ListenerSets accepted by this Gateway.
+    pub attached_listener_sets: u32,
+}
+
+/// ListenerSet status (`apis/v1/listenerset_types.go`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListenerSetStatus {
+    /// `metadata.namespace`.
+    pub namespace: String,
+    /// `metadata.name`.
+    pub name: String,
+    /// `status.conditions`: Accepted, Programmed.
+    pub conditions: Vec<Condition>,
+    /// `status.listeners`, one per entry of `spec.listeners`.
     pub listeners: Vec<ListenerStatus>,
 }
 
@@ -180,6 +198,9 @@ impl Status {
             && self.gateways.iter().all(|g| {
                 accepted(&g.conditions) && g.listeners.iter().all(|l| accepted(&l.conditions))
             })
+            && self.listener_sets.iter().all(|s| {
+                accepted(&s.conditions) && s.listeners.iter().all(|l| accepted(&l.conditions))
+            })
             && self
                 .routes
                 .iter()
@@ -209,6 +230,13 @@ impl Status {
                 stamp(&mut l.conditions, gen_);
             }
         }
+        for s in &mut out.listener_sets {
+            let gen_ = generation("ListenerSet", &s.namespace, &s.name);
+            stamp(&mut s.conditions, gen_);
+            for l in &mut s.listeners {
+                stamp(&mut l.conditions, gen_);
+            }
+        }
         for r in &mut out.routes {
             let gen_ = generation(r.kind, &r.namespace, &r.name);
             for p in &mut r.parents {
@@ -234,7 +262,17 @@ impl Status {
             out.push(json!({
                 "apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
                 "metadata": {"name": g.name, "namespace": g.namespace},
-                "status": {"addresses": g.addresses, "conditions": g.conditions, "listeners": g.listeners},
+                "status": {
+                    "addresses": g.addresses, "conditions": g.conditions,
+                    "listeners": g.listeners, "attachedListenerSets": g.attached_listener_sets,
+                },
+            }));
+        }
+        for s in &self.listener_sets {
+            out.push(json!({
+                "apiVersion": "gateway.networking.k8s.io/v1", "kind": "ListenerSet",
+                "metadata": {"name": s.name, "namespace": s.namespace},
+                "status": {"conditions": s.conditions, "listeners": s.listeners},
             }));
         }
         for r in &self.routes {

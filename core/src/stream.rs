@@ -1,8 +1,9 @@
 //! Stream decisions: where a TLS, TCP or UDP connection goes.
 //!
-//! - **TLS**: the most specific programmed `TLS` listener of the port whose
-//!   hostname matches the ClientHello's server name (none: the handshake is
-//!   refused). On that listener, the TLSRoute whose attached hostname matches the
+//! - **TLS**: the most specific programmed `HTTPS` or `TLS` listener of the port
+//!   whose hostname matches the ClientHello's server name; it must be a `TLS`
+//!   listener (none, or an `HTTPS` one: the connection is refused; see
+//!   [`Router::tls_listener`] for the proxy's side of the same choice). On that listener, the TLSRoute whose attached hostname matches the
 //!   server name most specifically wins (exact, then the longest wildcard suffix);
 //!   ties go to the oldest route, then `namespace/name`. A wildcard matches one or
 //!   more labels, never the apex. No server name, or no route: refused.
@@ -14,7 +15,9 @@
 
 use std::borrow::Cow;
 
-use crate::decision::{Decision, Forward, GatewayRef, Matched, Reject, most_specific, reject};
+use crate::decision::{
+    Decision, Forward, GatewayRef, Matched, Reject, most_specific, most_specific_tls, reject,
+};
 use crate::hostname::HostKey;
 use crate::request::{HttpRequest, RequestProtocol};
 use crate::router::{Action, Entry, ListenerRt, Protocol, Router};
@@ -48,7 +51,9 @@ impl Router {
         }
         let key = sni.map(HostKey::new);
         let name = key.as_ref().map(HostKey::as_str).filter(|s| !s.is_empty());
-        let Some(listener) = most_specific(gw, port, Protocol::Tls, name) else {
+        let Some(listener) =
+            most_specific_tls(gw, port, name).filter(|l| l.protocol == Some(Protocol::Tls))
+        else {
             return reject("NoTlsListener");
         };
         let Some(key) = key.filter(|k| !k.as_str().is_empty()) else {
@@ -58,6 +63,23 @@ impl Router {
             Some(entry) => self.decide_stream(listener, entry, RequestProtocol::Tls),
             None => reject("NoMatchingRoute"),
         }
+    }
+
+    /// The listener a TLS handshake with server name `sni` on `port` reaches: the
+    /// most specific programmed `HTTPS` or `TLS` listener whose hostname matches
+    /// (HTTPS and TLS listeners share a port by hostname). A proxy peeks the
+    /// ClientHello, asks this, then terminates (HTTPS, TLS `Terminate`) or passes
+    /// the stream through (TLS `Passthrough`).
+    pub fn tls_listener(
+        &self,
+        gateway: GatewayRef<'_>,
+        port: u16,
+        sni: Option<&str>,
+    ) -> Option<crate::ListenerInfo<'_>> {
+        let gw = self.gateway(gateway.namespace, gateway.name)?;
+        let key = sni.map(HostKey::new);
+        let name = key.as_ref().map(HostKey::as_str).filter(|s| !s.is_empty());
+        most_specific_tls(gw, port, name).map(ListenerRt::info)
     }
 
     /// Decides where a TCP connection arriving at `port` goes.

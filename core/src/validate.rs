@@ -29,6 +29,7 @@ mod gateway;
 mod http_route;
 mod reference;
 mod reference_grant;
+mod routes;
 mod service;
 mod syntax;
 
@@ -70,6 +71,34 @@ pub(crate) fn gateway(spec: &GatewaySpec) -> Vec<FieldError> {
 pub(crate) fn http_route(spec: &HttpRouteSpec) -> Vec<FieldError> {
     let mut errors = Errors::default();
     http_route::http_route(&mut errors, spec);
+    errors.0
+}
+
+/// GRPCRoute schema and CEL rules.
+pub(crate) fn grpc_route(spec: &crate::api::GrpcRouteSpec) -> Vec<FieldError> {
+    let mut errors = Errors::default();
+    routes::grpc_route(&mut errors, spec);
+    errors.0
+}
+
+/// TLSRoute schema and CEL rules.
+pub(crate) fn tls_route(spec: &crate::api::TlsRouteSpec) -> Vec<FieldError> {
+    let mut errors = Errors::default();
+    routes::tls_route(&mut errors, spec);
+    errors.0
+}
+
+/// TCPRoute and UDPRoute schema rules.
+pub(crate) fn stream_route(spec: &crate::api::StreamRouteSpec) -> Vec<FieldError> {
+    let mut errors = Errors::default();
+    routes::stream_route(&mut errors, spec);
+    errors.0
+}
+
+/// ListenerSet schema and CEL rules.
+pub(crate) fn listener_set(spec: &crate::api::ListenerSetSpec) -> Vec<FieldError> {
+    let mut errors = Errors::default();
+    routes::listener_set(&mut errors, spec);
     errors.0
 }
 

@@ -409,22 +409,50 @@ pub(crate) fn status(status: &Status, case: &StatusCase) -> Result<(), String> {
             for l in &case.listeners {
                 check_listener(&g.listeners, l, &mut problems);
             }
-            if case.attached_listener_sets.is_some() {
-                problems.push("attachedListenerSets is not supported yet".into());
+            if let Some(n) = case.attached_listener_sets
+                && n != g.attached_listener_sets
+            {
+                problems.push(format!(
+                    "attachedListenerSets: expected {n}, got {}",
+                    g.attached_listener_sets
+                ));
             }
             if !case.parents.is_empty() {
                 not_for("parents", &mut problems);
             }
         }
-        "HTTPRoute" => {
+        "ListenerSet" => {
+            let ns = case.namespace.as_deref().unwrap_or("default");
+            let Some(s) = status
+                .listener_sets
+                .iter()
+                .find(|s| s.namespace == ns && s.name == case.name)
+            else {
+                return Err(format!(
+                    "no status for ListenerSet {ns}/{} (its parentRef names no handled Gateway)",
+                    case.name
+                ));
+            };
+            check_conditions("", &s.conditions, &case.conditions, &mut problems);
+            for l in &case.listeners {
+                check_listener(&s.listeners, l, &mut problems);
+            }
+            if case.attached_listener_sets.is_some() {
+                not_for("attachedListenerSets", &mut problems);
+            }
+            if !case.parents.is_empty() {
+                not_for("parents", &mut problems);
+            }
+        }
+        kind @ ("HTTPRoute" | "GRPCRoute" | "TLSRoute" | "TCPRoute" | "UDPRoute") => {
             let ns = case.namespace.as_deref().unwrap_or("default");
             let Some(r) = status
                 .routes
                 .iter()
-                .find(|r| r.kind == "HTTPRoute" && r.namespace == ns && r.name == case.name)
+                .find(|r| r.kind == kind && r.namespace == ns && r.name == case.name)
             else {
                 return Err(format!(
-                    "no status for HTTPRoute {ns}/{} (no parentRef names a handled Gateway)",
+                    "no status for {kind} {ns}/{} (no parentRef names a handled Gateway)",
                     case.name
                 ));
             };

@@ -28,12 +28,26 @@ pub struct GatewaySpec {
     /// Requested addresses (max 16).
     #[serde(default)]
     pub addresses: Vec<GatewayAddress>,
-    /// Infrastructure labels and annotations (not used by Gatewise).
-    pub infrastructure: Option<IgnoredAny>,
+    /// Infrastructure labels, annotations and parameters.
+    pub infrastructure: Option<GatewayInfrastructure>,
     /// Gateway-level TLS (backend client certificate, frontend validation): not used yet.
     pub tls: Option<IgnoredAny>,
-    /// Which ListenerSets may attach (used with ListenerSet).
-    pub allowed_listeners: Option<IgnoredAny>,
+    /// Which ListenerSets may attach (default: none).
+    pub allowed_listeners: Option<super::AllowedListeners>,
+}
+
+/// `GatewayInfrastructure`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GatewayInfrastructure {
+    /// Labels for generated resources (not used by Gatewise).
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// Annotations for generated resources (not used by Gatewise).
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
+    /// Implementation-specific parameters: Gatewise knows no parameter kind.
+    pub parameters_ref: Option<super::LocalObjectReference>,
 }
 
 /// One `spec.addresses` entry.

@@ -41,6 +41,22 @@ pub(super) fn gateway(errors: &mut Errors, spec: &GatewaySpec) {
         }
         listener_rules(errors, listeners);
     }
+    if let Some(ns) = spec
+        .allowed_listeners
+        .as_ref()
+        .and_then(|a| a.namespaces.as_ref())
+    {
+        if let Some(from) = &ns.from {
+            errors.one_of(
+                "spec.allowedListeners.namespaces.from",
+                from,
+                &["All", "Selector", "Same", "None"],
+            );
+        }
+        if let Some(s) = &ns.selector {
+            label_selector(errors, "spec.allowedListeners.namespaces.selector", s);
+        }
+    }
     errors.max_items("spec.addresses", spec.addresses.len(), 16);
     for (i, a) in spec.addresses.iter().enumerate() {
         address(errors, &format!("spec.addresses[{i}]"), a);
@@ -65,7 +81,7 @@ pub(super) fn gateway(errors: &mut Errors, spec: &GatewaySpec) {
 }
 
 /// One listener's own fields.
-fn listener(errors: &mut Errors, field: &str, l: &Listener) {
+pub(super) fn listener(errors: &mut Errors, field: &str, l: &Listener) {
     if let Some(name) = errors.required(&format!("{field}.name"), &l.name) {
         section_name(errors, &format!("{field}.name"), name);
     }
@@ -168,7 +184,7 @@ fn allowed_routes(errors: &mut Errors, field: &str, a: &AllowedRoutes) {
 
 /// `metav1.LabelSelector` as the CRD schema has it: `key` and `operator`
 /// required in each expression.
-fn label_selector(errors: &mut Errors, field: &str, s: &LabelSelector) {
+pub(super) fn label_selector(errors: &mut Errors, field: &str, s: &LabelSelector) {
     for (i, e) in s.match_expressions.iter().enumerate() {
         let ef = format!("{field}.matchExpressions[{i}]");
         errors.required(&format!("{ef}.key"), &e.key);
@@ -177,7 +193,7 @@ fn label_selector(errors: &mut Errors, field: &str, s: &LabelSelector) {
 }
 
 /// The CEL rules declared on the `listeners` list.
-fn listener_rules(errors: &mut Errors, listeners: &[Listener]) {
+pub(super) fn listener_rules(errors: &mut Errors, listeners: &[Listener]) {
     let protocol_is = |l: &Listener, names: &[&str]| {
         l.protocol
             .as_deref()

@@ -73,7 +73,7 @@ fn matches_len(rule: &HttpRouteRule) -> usize {
 /// The two standard-channel CEL rules on `parentRefs`: references to the same
 /// parent must all set `sectionName` or all leave it unset, and the values they
 /// set must differ.
-fn parent_refs_distinct(errors: &mut Errors, refs: &[ParentReference]) {
+pub(super) fn parent_refs_distinct(errors: &mut Errors, refs: &[ParentReference]) {
     fn same_parent(a: &ParentReference, b: &ParentReference) -> bool {
         let group = |r: &ParentReference| {
             r.group
@@ -208,7 +208,7 @@ fn http_route_rule(errors: &mut Errors, field: &str, rule: &HttpRouteRule) {
 }
 
 /// CEL `exists_one`: exactly one item satisfies the predicate.
-fn exists_one<T>(items: &[T], predicate: impl Fn(&T) -> bool) -> bool {
+pub(super) fn exists_one<T>(items: &[T], predicate: impl Fn(&T) -> bool) -> bool {
     items.iter().filter(|i| predicate(i)).count() == 1
 }
 
@@ -435,7 +435,7 @@ fn filter(errors: &mut Errors, field: &str, f: &HttpRouteFilter) {
 /// list. The spec's further rule ("multiple actions of the same or different type
 /// for any one header name are invalid", compared without case) is not in the
 /// schema: such a filter is admitted and its rule dropped at compile.
-fn header_filter(errors: &mut Errors, field: &str, h: &HttpHeaderFilter) {
+pub(super) fn header_filter(errors: &mut Errors, field: &str, h: &HttpHeaderFilter) {
     for (list, headers) in [("set", &h.set), ("add", &h.add)] {
         let lf = format!("{field}.{list}");
         errors.max_items(&lf, headers.len(), 16);
@@ -465,7 +465,7 @@ fn header_filter(errors: &mut Errors, field: &str, h: &HttpHeaderFilter) {
     }
 }
 
-fn mirror(errors: &mut Errors, field: &str, m: &HttpRequestMirrorFilter) {
+pub(super) fn mirror(errors: &mut Errors, field: &str, m: &HttpRequestMirrorFilter) {
     if let Some(b) = errors.required(&format!("{field}.backendRef"), &m.backend_ref) {
         backend_object_ref(errors, &format!("{field}.backendRef"), b);
     }

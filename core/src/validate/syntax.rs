@@ -165,6 +165,24 @@ static ANNOTATION_KEY: LazyLock<Option<Regex>> = LazyLock::new(|| {
     )
 });
 
+/// GRPCMethodMatch `service` (Exact): `^(?i)\.?[a-z_][a-z_0-9]*(\.[a-z_][a-z_0-9]*)*$`.
+static GRPC_SERVICE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| compiled(r"^(?i)\.?[a-z_][a-z_0-9]*(\.[a-z_][a-z_0-9]*)*$"));
+
+/// GRPCMethodMatch `method` (Exact): `^[A-Za-z_][A-Za-z_0-9]*$`.
+static GRPC_METHOD: LazyLock<Option<Regex>> =
+    LazyLock::new(|| compiled(r"^[A-Za-z_][A-Za-z_0-9]*$"));
+
+/// The `service` pattern of an Exact gRPC method match.
+pub(super) fn is_grpc_service(s: &str) -> bool {
+    matches(&GRPC_SERVICE, s)
+}
+
+/// The `method` pattern of an Exact gRPC method match.
+pub(super) fn is_grpc_method(s: &str) -> bool {
+    matches(&GRPC_METHOD, s)
+}
+
 fn matches(re: &LazyLock<Option<Regex>>, s: &str) -> bool {
     re.as_ref().is_some_and(|re| re.is_match(s))
 }
