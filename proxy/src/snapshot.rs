@@ -216,8 +216,8 @@ pub(crate) struct Snapshot {
     pub(crate) compiled: Compiled,
     pub(crate) endpoints: Endpoints,
     pub(crate) sockets: BTreeMap<SocketKey, SocketPlan>,
-    /// TLS configurations by (gateway namespace, gateway name, listener name).
-    pub(crate) tls: HashMap<(String, String, String), ListenerTls>,
+    /// TLS configurations by listener.
+    pub(crate) tls: HashMap<tls::ListenerKey, ListenerTls>,
     /// Problems that do not refuse the configuration (a port two Gateways claim,
     /// a certificate rustls cannot use), logged when it is swapped in.
     pub(crate) warnings: Vec<String>,

@@ -63,11 +63,7 @@ pub(crate) async fn serve_tls(
         debug!(%client, sni = ?sni, "no listener for this server name: handshake refused");
         return;
     };
-    let tls_key = (
-        plan.namespace.clone(),
-        plan.gateway.clone(),
-        listener.name.to_owned(),
-    );
+    let tls_key = tls::listener_key(&plan.namespace, &plan.gateway, &listener);
     match listener.protocol {
         Some(Protocol::Https) => {
             let Some(config) = snap.tls.get(&tls_key).map(|t| t.https.clone()) else {

@@ -9,7 +9,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use gatewise::{Certificate, Router};
+use gatewise::{Certificate, ListenerInfo, Router};
 use rustls::ServerConfig;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
@@ -29,6 +29,26 @@ pub(crate) struct ListenerTls {
     pub(crate) stream: Arc<ServerConfig>,
 }
 
+/// Identifies a TLS-serving listener within a snapshot: Gateway namespace and
+/// name, port and hostname. (Names may repeat between a Gateway's own listeners
+/// and its ListenerSets'; programmed HTTPS and TLS listeners of one port never
+/// share a hostname.)
+pub(crate) type ListenerKey = (String, String, u16, Option<String>);
+
+/// The key of `listener` of Gateway `namespace/gateway`.
+pub(crate) fn listener_key(
+    namespace: &str,
+    gateway: &str,
+    listener: &ListenerInfo<'_>,
+) -> ListenerKey {
+    (
+        namespace.to_owned(),
+        gateway.to_owned(),
+        listener.port,
+        listener.hostname.map(ToString::to_string),
+    )
+}
+
 /// The ring provider every configuration uses.
 pub(crate) fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
@@ -39,7 +59,7 @@ pub(crate) fn build_all(
     router: &Router,
     sockets: &BTreeMap<SocketKey, SocketPlan>,
     warnings: &mut Vec<String>,
-) -> HashMap<(String, String, String), ListenerTls> {
+) -> HashMap<ListenerKey, ListenerTls> {
     let provider = provider();
     let mut out = HashMap::new();
     for plan in sockets.values().filter(|p| p.kind == SocketKind::Tls) {
@@ -47,11 +67,7 @@ pub(crate) fn build_all(
             if !l.programmed || l.port != plan.listener_port || l.certificates.is_empty() {
                 continue;
             }
-            let key = (
-                plan.namespace.clone(),
-                plan.gateway.clone(),
-                l.name.to_owned(),
-            );
+            let key = listener_key(&plan.namespace, &plan.gateway, &l);
             if out.contains_key(&key) {
                 continue;
             }

@@ -1,5 +1,5 @@
-//! gRPC over h2c: trailers intact both ways, and the gateway's own answers as
-//! trailers-only responses with a gRPC status.
+//! gRPC over h2c, routed by GRPCRoute: trailers intact both ways, and the
+//! gateway's own answers as trailers-only responses with a gRPC status.
 
 use std::net::SocketAddr;
 
@@ -9,26 +9,9 @@ use http_body_util::BodyExt as _;
 
 use crate::support::*;
 
-/// Whether the core reads GRPCRoute yet (the lead's work in progress): then
-/// gRPC is routed by a GRPCRoute, else by an HTTPRoute (which matches gRPC
-/// requests as plain HTTP/2 requests today).
-fn core_reads_grpcroute() -> bool {
-    let probe = "apiVersion: gateway.networking.k8s.io/v1
-kind: GRPCRoute
-metadata: {name: probe, namespace: app}
-spec: {rules: [{}]}
-";
-    gatewise::load_str("probe.yaml", probe).skipped.is_empty()
-}
-
 async fn fixture() -> (Proxy, SocketAddr, Backend) {
     let grpc = Backend::start("grpc").await;
     let http = free_port();
-    let kind = if core_reads_grpcroute() {
-        "GRPCRoute"
-    } else {
-        "HTTPRoute"
-    };
     let mut m = format!(
         "{CLASS}---
 apiVersion: gateway.networking.k8s.io/v1
@@ -40,15 +23,17 @@ spec:
   - {{name: http, port: {http}, protocol: HTTP, allowedRoutes: {{namespaces: {{from: All}}}}}}
 ---
 apiVersion: gateway.networking.k8s.io/v1
-kind: {kind}
+kind: GRPCRoute
 metadata: {{name: grpc, namespace: app}}
 spec:
   parentRefs: [{{name: gw, namespace: infra}}]
   hostnames: [g.example.com]
-  rules: [{{backendRefs: [{{name: svc-grpc, port: 8080}}]}}]
+  rules:
+  - matches: [{{method: {{service: echo.Echo}}}}]
+    backendRefs: [{{name: svc-grpc, port: 8080}}]
 ---
 apiVersion: gateway.networking.k8s.io/v1
-kind: {kind}
+kind: GRPCRoute
 metadata: {{name: grpc-empty, namespace: app}}
 spec:
   parentRefs: [{{name: gw, namespace: infra}}]
@@ -136,6 +121,17 @@ async fn gateway_answers_grpc_with_trailers_only_status() {
         Some("application/grpc")
     );
     assert!(answer.body.is_empty());
+    // A method no GRPCRoute rule matches: Unimplemented too.
+    let req = h2_request(
+        "POST",
+        "http",
+        "g.example.com",
+        "/other.Service/Call",
+        &[("content-type", "application/grpc"), ("te", "trailers")],
+        body(frame(b"x")),
+    );
+    let answer = must(h2_on(connect(addr).await, req).await, "other method");
+    assert_eq!(answer.header("grpc-status").as_deref(), Some("12"));
     // No ready endpoint: 503 → Unavailable (14).
     let req = grpc_call("empty.example.com", body(frame(b"x")));
     let answer = must(h2_on(connect(addr).await, req).await, "no endpoint");

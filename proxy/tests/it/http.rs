@@ -665,3 +665,51 @@ endpoints: [{{addresses: [localhost]}}]
     .await;
     assert_eq!(answer.backend(), "dns");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listenerset_listeners_get_their_own_sockets() {
+    let a = Backend::start("set").await;
+    let (gw_port, set_port) = (free_port(), free_port());
+    let mut m = format!(
+        "{CLASS}---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {{name: gw, namespace: infra}}
+spec:
+  gatewayClassName: gatewise
+  allowedListeners: {{namespaces: {{from: Same}}}}
+  listeners: [{{name: http, port: {gw_port}, protocol: HTTP}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: ListenerSet
+metadata: {{name: extra, namespace: infra}}
+spec:
+  parentRef: {{name: gw}}
+  listeners: [{{name: more, port: {set_port}, protocol: HTTP, hostname: set.example.com}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {{name: via-set, namespace: infra}}
+spec:
+  parentRefs: [{{kind: ListenerSet, name: extra}}]
+  rules: [{{backendRefs: [{{name: svc-set, port: 80}}]}}]
+"
+    );
+    m.push_str(&service("infra", "svc-set", 80, Some(&a)));
+    let _proxy = Proxy::start(&m, |_| {}).await;
+    let answer = get(
+        SocketAddr::from(([127, 0, 0, 1], set_port)),
+        "set.example.com",
+        "/",
+    )
+    .await;
+    assert_eq!(answer.backend(), "set");
+    // The route attached to the ListenerSet only: the Gateway's own listener has none.
+    let answer = get(
+        SocketAddr::from(([127, 0, 0, 1], gw_port)),
+        "set.example.com",
+        "/",
+    )
+    .await;
+    assert_eq!(answer.status, 404);
+}

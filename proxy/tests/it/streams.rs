@@ -1,13 +1,5 @@
-//! TLS passthrough by SNI, TLS termination of streams, TCP and UDP forwarding.
-//!
-//! These run against the core's TLS, TCP and UDP listeners. Until the core
-//! programs those listeners (work in progress in the core when this was
-//! written: `route_tls`, `route_tcp` and `route_udp` exist but the listeners
-//! get `Accepted=False/UnsupportedProtocol`), each test checks first that the
-//! core serves its protocol and, if not, says so on stderr and stops there:
-//! `NOT RUN (core does not serve ...)` in the test output marks it. With
-//! `GATEWISE_REQUIRE_STREAMS=1` in the environment, a protocol the core does not
-//! serve fails the test instead (for CI once the core serves them).
+//! TLS passthrough by SNI, TLS termination of streams, TCP and UDP forwarding,
+//! through the core's TLS, TCP and UDP listeners.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -18,26 +10,20 @@ use tokio::net::{TcpListener, UdpSocket};
 
 use crate::support::*;
 
-/// Whether every listener of `infra/gw` in `manifests` is programmed by the core.
-fn core_serves(manifests: &str, what: &str) -> bool {
+/// Checks that the core programs every listener of `infra/gw` in `manifests`
+/// (a precondition: a failure here is the manifests' or the core's, not the
+/// proxy's).
+fn assert_programmed(manifests: &str, what: &str) {
     let loaded = gatewise::load_str("probe.yaml", manifests);
+    assert!(loaded.rejections.is_empty(), "{:?}", loaded.rejections);
+    assert!(loaded.skipped.is_empty(), "{what}: {:?}", loaded.skipped);
     let compiled = Router::compile(&loaded.resources, &Options::default());
     let listeners = compiled.router().listeners("infra", "gw");
-    let served = !listeners.is_empty() && listeners.iter().all(|l| l.programmed);
-    if !served && std::env::var_os("GATEWISE_REQUIRE_STREAMS").is_some_and(|v| v == "1") {
-        panic!("GATEWISE_REQUIRE_STREAMS=1 but the core does not serve {what} listeners");
-    }
-    if !served {
-        eprintln!(
-            "NOT RUN (core does not serve {what} listeners yet): skipped: {:?}",
-            loaded
-                .skipped
-                .iter()
-                .map(|s| s.object.to_string())
-                .collect::<Vec<_>>()
-        );
-    }
-    served
+    assert!(
+        !listeners.is_empty() && listeners.iter().all(|l| l.programmed),
+        "the core does not program the {what} listeners: {:?}",
+        compiled.status(gatewise::Timestamp::DEFAULT_EPOCH).gateways
+    );
 }
 
 fn gateway(listeners: &str) -> String {
@@ -112,9 +98,7 @@ spec:
 ",
     );
     m.push_str(&service_port("svc-tcp", 9000, "TCP", echo));
-    if !core_serves(&m, "TCP") {
-        return;
-    }
+    assert_programmed(&m, "TCP");
     let proxy = Proxy::start(&m, |_| {}).await;
     let mut tcp = connect(SocketAddr::from(([127, 0, 0, 1], port))).await;
     must(tcp.write_all(b"hello").await, "write");
@@ -153,9 +137,7 @@ spec:
 ",
     );
     m.push_str(&service_port("svc-udp", 53, "UDP", echo_port));
-    if !core_serves(&m, "UDP") {
-        return;
-    }
+    assert_programmed(&m, "UDP");
     let _proxy = Proxy::start(&m, |_| {}).await;
     let gateway_addr = SocketAddr::from(([127, 0, 0, 1], port));
     for client in ["one", "two"] {
@@ -181,36 +163,31 @@ spec:
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn tls_passthrough_splices_by_sni_without_terminating() {
-    // The backend terminates TLS itself, with its own certificate.
-    let ca = Ca::new();
-    let backend_leaf = ca.leaf(&["pass.example.com"]);
+/// A backend that terminates TLS with `leaf` and answers `pass:` + what it reads.
+async fn tls_echo_backend(leaf: &Leaf) -> u16 {
+    use rustls::pki_types::pem::PemObject as _;
     let backend = must(TcpListener::bind(("127.0.0.1", 0)).await, "bind");
-    let backend_port = must(backend.local_addr(), "addr").port();
-    let server_config = {
-        use rustls::pki_types::pem::PemObject as _;
-        let certs = must(
-            rustls::pki_types::CertificateDer::pem_slice_iter(backend_leaf.cert_pem.as_bytes())
-                .collect::<Result<Vec<_>, _>>(),
-            "certs",
-        );
-        let key = must(
-            rustls::pki_types::PrivateKeyDer::from_pem_slice(backend_leaf.key_pem.as_bytes()),
-            "key",
-        );
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        Arc::new(must(
-            must(
-                rustls::ServerConfig::builder_with_provider(provider)
-                    .with_safe_default_protocol_versions(),
-                "versions",
-            )
-            .with_no_client_auth()
-            .with_single_cert(certs, key),
-            "server config",
-        ))
-    };
+    let port = must(backend.local_addr(), "addr").port();
+    let certs = must(
+        rustls::pki_types::CertificateDer::pem_slice_iter(leaf.cert_pem.as_bytes())
+            .collect::<Result<Vec<_>, _>>(),
+        "certs",
+    );
+    let key = must(
+        rustls::pki_types::PrivateKeyDer::from_pem_slice(leaf.key_pem.as_bytes()),
+        "key",
+    );
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let server_config = Arc::new(must(
+        must(
+            rustls::ServerConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions(),
+            "versions",
+        )
+        .with_no_client_auth()
+        .with_single_cert(certs, key),
+        "server config",
+    ));
     tokio::spawn(async move {
         while let Ok((tcp, _)) = backend.accept().await {
             let acceptor = tokio_rustls::TlsAcceptor::from(server_config.clone());
@@ -227,6 +204,15 @@ async fn tls_passthrough_splices_by_sni_without_terminating() {
             });
         }
     });
+    port
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_passthrough_splices_by_sni_without_terminating() {
+    // The backend terminates TLS itself, with its own certificate.
+    let ca = Ca::new();
+    let backend_leaf = ca.leaf(&["pass.example.com"]);
+    let backend_port = tls_echo_backend(&backend_leaf).await;
     let port = free_port();
     let mut m = gateway(&format!(
         "  - {{name: tls, port: {port}, protocol: TLS, hostname: '*.example.com', tls: {{mode: Passthrough}}}}\n"
@@ -243,9 +229,7 @@ spec:
 ",
     );
     m.push_str(&service_port("svc-pass", 443, "TCP", backend_port));
-    if !core_serves(&m, "TLS (Passthrough)") {
-        return;
-    }
+    assert_programmed(&m, "TLS (Passthrough)");
     let _proxy = Proxy::start(&m, |_| {}).await;
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let mut tls = must(
@@ -301,9 +285,7 @@ spec:
     );
     m.push_str(&secret("infra", "term", &leaf));
     m.push_str(&service_port("svc-term", 9000, "TCP", echo));
-    if !core_serves(&m, "TLS (Terminate)") {
-        return;
-    }
+    assert_programmed(&m, "TLS (Terminate)");
     let _proxy = Proxy::start(&m, |_| {}).await;
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let mut tls = must(
@@ -315,4 +297,64 @@ spec:
     let mut got = [0u8; 9];
     must(within("echo", tls.read_exact(&mut got)).await, "read");
     assert_eq!(&got, b"plain:hey");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_and_tls_passthrough_share_a_port_by_server_name() {
+    let ca = Ca::new();
+    let pass_leaf = ca.leaf(&["pass.example.com"]);
+    let pass_port = tls_echo_backend(&pass_leaf).await;
+    let web = Backend::start("web").await;
+    let gateway_leaf = ca.leaf(&["www.example.com"]);
+    let port = free_port();
+    let mut m = gateway(&format!(
+        "  - {{name: web, port: {port}, protocol: HTTPS, hostname: www.example.com, tls: {{certificateRefs: [{{name: web}}]}}}}
+  - {{name: pass, port: {port}, protocol: TLS, hostname: pass.example.com, tls: {{mode: Passthrough}}}}
+"
+    ));
+    m.push_str(
+        "---
+apiVersion: gateway.networking.k8s.io/v1alpha2
+kind: TLSRoute
+metadata: {name: pass, namespace: infra}
+spec:
+  parentRefs: [{name: gw, sectionName: pass}]
+  hostnames: [pass.example.com]
+  rules: [{backendRefs: [{name: svc-pass, port: 443}]}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web, namespace: infra}
+spec:
+  parentRefs: [{name: gw, sectionName: web}]
+  rules: [{backendRefs: [{name: svc-web, port: 80}]}]
+",
+    );
+    m.push_str(&secret("infra", "web", &gateway_leaf));
+    m.push_str(&service_port("svc-pass", 443, "TCP", pass_port));
+    m.push_str(&service_port("svc-web", 80, "TCP", web.port()));
+    assert_programmed(&m, "HTTPS and TLS");
+    let _proxy = Proxy::start(&m, |_| {}).await;
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    // www: terminated by the gateway, HTTP inside.
+    let tls = must(
+        tls_connect(addr, ca.client(&[b"http/1.1"]), "www.example.com").await,
+        "www",
+    );
+    assert_eq!(peer_cert(&tls), gateway_leaf.der);
+    let answer = must(
+        h1_on(tls, request("GET", "www.example.com", "/", &[], "")).await,
+        "request",
+    );
+    assert_eq!(answer.backend(), "web");
+    // pass: the backend's own certificate.
+    let mut tls = must(
+        tls_connect(addr, ca.client(&[]), "pass.example.com").await,
+        "pass",
+    );
+    assert_eq!(peer_cert(&tls), pass_leaf.der);
+    must(tls.write_all(b"yo").await, "write");
+    let mut got = [0u8; 7];
+    must(within("echo", tls.read_exact(&mut got)).await, "read");
+    assert_eq!(&got, b"pass:yo");
 }
