@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 import gatewise
 
@@ -271,7 +272,8 @@ def _status_expect(v: Any, path: str) -> int | str:
         code = int(s)
     except ValueError:
         raise Malformed(f"{path}: expect.status must be an HTTP status or `reject`, found {s!r}") from None
-    return _unsigned(16)(code, path)
+    checked: int = _unsigned(16)(code, path)
+    return checked
 
 
 def _list(item: Check) -> Check:
@@ -325,9 +327,7 @@ def _kind_expect(v: Any, path: str) -> tuple[str, str]:
 
 
 _CONDITION = _struct({"type": (_string, REQUIRED), "status": (scalar, REQUIRED), "reason": (_string, OPTIONAL)})
-_BACKEND = _struct(
-    {"namespace": (_string, OPTIONAL), "name": (_string, REQUIRED), "port": (_unsigned(16), REQUIRED)}
-)
+_BACKEND = _struct({"namespace": (_string, OPTIONAL), "name": (_string, REQUIRED), "port": (_unsigned(16), REQUIRED)})
 _WEIGHTED = _struct(
     {
         "namespace": (_string, OPTIONAL),
@@ -407,7 +407,10 @@ _STATUS = _struct(
         "name": (_string, REQUIRED),
         "conditions": (_list(_CONDITION), LIST),
         "listeners": (_list(_LISTENER), LIST),
-        "parents": (_list(_struct({"parentRef": (_PARENT_REF, REQUIRED), "conditions": (_list(_CONDITION), LIST)})), LIST),
+        "parents": (
+            _list(_struct({"parentRef": (_PARENT_REF, REQUIRED), "conditions": (_list(_CONDITION), LIST)})),
+            LIST,
+        ),
         "attachedListenerSets": (_unsigned(32), OPTIONAL),
     }
 )
@@ -675,9 +678,7 @@ def check_decision(expect: dict[str, Any], d: gatewise.Decision) -> list[str]:
     return problems
 
 
-def _check_headers(
-    what: str, value_of: Callable[[str], str | None], want: dict[str, Any], problems: list[str]
-) -> None:
+def _check_headers(what: str, value_of: Callable[[str], str | None], want: dict[str, Any], problems: list[str]) -> None:
     for name, value in sorted(want.get("headers", {}).items()):
         have = value_of(name)
         if have is None:

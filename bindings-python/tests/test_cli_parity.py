@@ -17,11 +17,13 @@ def _key(file: str, fixture: str, case: str, kind: str) -> tuple[str, str, str, 
 
 def test_every_case_has_the_cli_outcome(cli: str) -> None:
     paths = fixture_paths()
-    proc = subprocess.run([cli, "fixtures", "-o", "json", *paths], capture_output=True, text=True)
+    proc = subprocess.run([cli, "fixtures", "-o", "json", *paths], capture_output=True, text=True, check=False)
     assert proc.returncode in (0, 1, 2), proc.stderr
     lines: list[dict[str, Any]] = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
     summary = lines[-1]
-    rust = [(_key(l["file"], l["fixture"], l["case"], l["kind"]), l["passed"], l["message"]) for l in lines if "case" in l]
+    rust = [
+        (_key(l["file"], l["fixture"], l["case"], l["kind"]), l["passed"], l["message"]) for l in lines if "case" in l
+    ]
     rust_malformed = sorted(os.path.realpath(l["file"]) for l in lines if "malformed" in l)
 
     fixtures, malformed = discover(paths)
@@ -29,7 +31,9 @@ def test_every_case_has_the_cli_outcome(cli: str) -> None:
     for fixture in fixtures:
         for case in cases(fixture):
             outcome = run(case)
-            python.append((_key(fixture.path, fixture.data["name"], case.name, case.kind), outcome.passed, outcome.message))
+            python.append(
+                (_key(fixture.path, fixture.data["name"], case.name, case.kind), outcome.passed, outcome.message)
+            )
 
     assert rust, f"the CLI ran no case: {proc.stdout}{proc.stderr}"
     assert [k for k, _, _ in python] == [k for k, _, _ in rust], "the runners see different cases, or in another order"

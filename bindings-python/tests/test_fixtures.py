@@ -5,7 +5,6 @@ case. `GATEWISE_FIXTURES` (paths separated by `:`) replaces the repository's
 from __future__ import annotations
 
 import pytest
-
 from spec_fixtures import Case, cases, discover, fixture_paths, run
 
 FIXTURES, MALFORMED = discover(fixture_paths())

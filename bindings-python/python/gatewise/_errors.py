@@ -6,7 +6,8 @@ takes is a :class:`~gatewise.Decision` of kind ``respond`` or ``reject``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from gatewise._model import Rejection
@@ -134,4 +135,3 @@ def _document_error(raw: dict[str, object]) -> DocumentError:
         document=loc.get("document"),
         line=loc.get("line"),
     )
-

@@ -8,10 +8,11 @@ Every class here is a frozen dataclass built from the core's own serialisation
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence, Tuple, TypedDict, Union
+from typing import Any, TypedDict, Union
 
-Headers = Union[Mapping[str, str], Sequence[Tuple[str, str]]]
+Headers = Union[Mapping[str, str], Sequence[tuple[str, str]]]
 """Request headers: a mapping, or ``(name, value)`` pairs (names may repeat)."""
 
 
@@ -310,8 +311,7 @@ class Decision:
             else None,
             response_headers=_headers(view.get("responseHeaders")),
             mirrors=[
-                Mirror(m["namespace"], m["name"], m["port"], float(m["percent"]))
-                for m in view.get("mirrors", [])
+                Mirror(m["namespace"], m["name"], m["port"], float(m["percent"])) for m in view.get("mirrors", [])
             ],
             timeouts=view.get("timeouts"),
             view=view,

@@ -5,7 +5,10 @@ serialisation as plain data; the typed public API is the ``gatewise`` package.
 Nothing here is stable: use ``gatewise`` instead.
 """
 
-from typing import Any, Mapping, Sequence, final
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeAlias, final
+
+__all__ = ["DEFAULT_CONTROLLER_NAME", "DEFAULT_HOST", "Compiled", "Loader", "parse_yaml"]
 
 DEFAULT_CONTROLLER_NAME: str
 """``gatewise.dev/gateway-controller``."""
@@ -13,7 +16,7 @@ DEFAULT_CONTROLLER_NAME: str
 DEFAULT_HOST: str
 """``192.0.2.1``: the Host of a request that gives none."""
 
-_Headers = Mapping[str, str] | Sequence[tuple[str, str]]
+_Headers: TypeAlias = Mapping[str, str] | Sequence[tuple[str, str]]
 
 @final
 class Loader:

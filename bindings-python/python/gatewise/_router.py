@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from gatewise import _native
 from gatewise._errors import DocumentError, RejectedObjectError, _chain, _document_error
@@ -372,4 +373,3 @@ def parse_yaml(text: str, *, source: str = "<text>") -> Any:
     except ValueError as e:
         message, line = e.args if len(e.args) == 2 else (str(e), 0)
         raise DocumentError(f"invalid yaml: {message}", source=source, line=line or None) from None
-

@@ -24,7 +24,8 @@ The request keyword arguments are those of :meth:`gatewise.Router.route`.
 from __future__ import annotations
 
 import textwrap
-from typing import TYPE_CHECKING, Any, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from gatewise._model import Decision, RouteRequest
 from gatewise._router import Router
