@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import gatewise
+from gatewise import _native
 import pytest
 from conftest import EXAMPLES, ROOT
 
@@ -67,6 +68,12 @@ def examples() -> gatewise.Router:
 
 
 # --- loading ----------------------------------------------------------------
+
+
+def test_the_native_module_is_built_for_the_stable_abi() -> None:
+    # One wheel for CPython 3.9 and later: `_native.abi3.so` (`.pyd` on Windows).
+    native = _native.__file__ or ""
+    assert native.endswith((".abi3.so", ".pyd")), native
 
 
 def test_text_files_and_objects_load_the_same_manifests(tmp_path: Any) -> None:
