@@ -155,7 +155,9 @@ pub(crate) fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, 
         Value::Object(map) => {
             let dict = PyDict::new(py);
             for (k, v) in map {
-                dict.set_item(k, to_py(py, v)?)?;
+                // Keys are field names from a small fixed set: interned, they
+                // are allocated once and hash once.
+                dict.set_item(PyString::intern(py, k), to_py(py, v)?)?;
             }
             dict.into_any()
         }

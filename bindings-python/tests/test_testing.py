@@ -11,7 +11,7 @@ from typing import Any
 
 import gatewise
 import pytest
-from conftest import EXAMPLES
+from conftest import EXAMPLES, ROOT
 from gatewise.testing import (
     assert_all_accepted,
     assert_no_rejections,
@@ -183,3 +183,21 @@ def test_a_failing_policy_test_shows_the_explanation_in_pytest(tmp_path: Any) ->
     # The helper's own frame is hidden: the traceback points at the test.
     assert 'assert_routes_to(router, "shop/cart:8080"' in out
     assert "raise _fail(" not in out
+
+
+def test_the_policy_test_in_the_repository_readme_passes(tmp_path: Any) -> None:
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        readme = f.read()
+    python = readme.split("## Python", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    assert "assert_routes_to" in python and len(python.strip().splitlines()) <= 12
+    test = tmp_path / "test_readme.py"
+    test.write_text(python)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,  # the README's paths are relative to the repository
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "2 passed" in proc.stdout

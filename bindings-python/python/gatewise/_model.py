@@ -10,14 +10,26 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypedDict, Union
+from typing import Any, TypedDict, TypeVar, Union
 
 Headers = Union[Mapping[str, str], Sequence[tuple[str, str]]]
 """Request headers: a mapping, or ``(name, value)`` pairs (names may repeat)."""
 
 
+_T = TypeVar("_T")
+
+
+def _build(cls: type[_T], fields: dict[str, Any]) -> _T:
+    """An instance of the frozen dataclass ``cls`` from every one of its fields,
+    without the frozen ``__init__`` (one ``object.__setattr__`` per field):
+    routing builds several per call. ``fields`` must name every field."""
+    obj = object.__new__(cls)
+    obj.__dict__.update(fields)
+    return obj
+
+
 def _headers(raw: Any) -> list[tuple[str, str]]:
-    return [(str(k), str(v)) for k, v in raw or []]
+    return [(k, v) for k, v in raw or ()]
 
 
 def _header_value(headers: list[tuple[str, str]], name: str) -> str | None:
@@ -275,46 +287,58 @@ class Decision:
 
     @classmethod
     def _from(cls, view: dict[str, Any]) -> Decision:
-        route = view.get("route")
-        request = view.get("request")
-        return cls(
-            kind=view["kind"],
-            protocol=view.get("protocol"),
-            tls_mode=view.get("tlsMode"),
-            status=view.get("status"),
-            location=view.get("location"),
-            reason=view.get("reason"),
-            grpc_status=view.get("grpcStatus"),
-            listener=view.get("listener"),
-            route=RouteRef(route["kind"], route["namespace"], route["name"]) if route else None,
-            rule=view.get("rule"),
-            rule_name=view.get("ruleName"),
-            match_index=view.get("matchIndex"),
-            backends=[
-                Backend(
-                    namespace=b.get("namespace"),
-                    name=b.get("name"),
-                    port=b.get("port"),
-                    weight=b["weight"],
-                    status=b.get("status"),
-                    reason=b.get("reason"),
+        get = view.get
+        route = get("route")
+        request = get("request")
+        return _build(
+            cls,
+            {
+                "kind": view["kind"],
+                "protocol": get("protocol"),
+                "tls_mode": get("tlsMode"),
+                "status": get("status"),
+                "location": get("location"),
+                "reason": get("reason"),
+                "grpc_status": get("grpcStatus"),
+                "listener": get("listener"),
+                "route": _build(RouteRef, {"kind": route["kind"], "namespace": route["namespace"], "name": route["name"]})
+                if route
+                else None,
+                "rule": get("rule"),
+                "rule_name": get("ruleName"),
+                "match_index": get("matchIndex"),
+                "backends": [
+                    _build(
+                        Backend,
+                        {
+                            "namespace": b.get("namespace"),
+                            "name": b.get("name"),
+                            "port": b.get("port"),
+                            "weight": b["weight"],
+                            "status": b.get("status"),
+                            "reason": b.get("reason"),
+                        },
+                    )
+                    for b in get("backends", ())
+                ],
+                "request": _build(
+                    UpstreamRequest,
+                    {
+                        "method": request["method"],
+                        "host": request["host"],
+                        "path": request["path"],
+                        "headers": _headers(request.get("headers")),
+                    },
                 )
-                for b in view.get("backends", [])
-            ],
-            request=UpstreamRequest(
-                method=request["method"],
-                host=request["host"],
-                path=request["path"],
-                headers=_headers(request.get("headers")),
-            )
-            if request
-            else None,
-            response_headers=_headers(view.get("responseHeaders")),
-            mirrors=[
-                Mirror(m["namespace"], m["name"], m["port"], float(m["percent"])) for m in view.get("mirrors", [])
-            ],
-            timeouts=view.get("timeouts"),
-            view=view,
+                if request
+                else None,
+                "response_headers": _headers(get("responseHeaders")),
+                "mirrors": [
+                    Mirror(m["namespace"], m["name"], m["port"], float(m["percent"])) for m in get("mirrors", ())
+                ],
+                "timeouts": get("timeouts"),
+                "view": view,
+            },
         )
 
     @property

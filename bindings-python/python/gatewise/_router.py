@@ -65,6 +65,7 @@ class Router:
         self.rejected = [Rejection._from(r) for r in findings["rejected"]]
         self.warnings = [LoadWarning._from(w) for w in findings["warnings"]]
         self.skipped = [SkippedObject._from(s) for s in findings["skipped"]]
+        self._all_accepted = compiled.all_accepted()
 
     def __repr__(self) -> str:
         return (
@@ -190,7 +191,7 @@ class Router:
     def all_accepted(self) -> bool:
         """Whether no handled object (GatewayClass, Gateway, listener, route
         parent) has ``Accepted=False``."""
-        return self._compiled.all_accepted()
+        return self._all_accepted
 
     def gateways(self) -> list[str]:
         """Every Gateway of our GatewayClasses, as ``"namespace/name"``, sorted."""
