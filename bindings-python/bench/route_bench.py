@@ -31,24 +31,25 @@ REQUEST = {"gateway": "infra/gateway", "host": "shop.example.com", "path": "/api
 ROUNDS = 7
 
 
-def measure(what: str, call: Callable[[], object], number: int) -> float:
-    """Prints and returns the median nanoseconds per call over ROUNDS rounds."""
+def measure(what: str, call: Callable[[], object], number: int) -> tuple[float, float]:
+    """Prints and returns the best and the median nanoseconds per call over
+    ROUNDS rounds."""
     per_call = sorted(t * 1e9 / number for t in timeit.repeat(call, repeat=ROUNDS, number=number))
     median = statistics.median(per_call)
     print(f"{what}: best {per_call[0]:.0f} ns, median {median:.0f} ns per call ({ROUNDS} rounds of {number})")
-    return median
+    return per_call[0], median
 
 
-def rust() -> float:
-    """Runs the Rust side and returns its median for Router::route + view()."""
+def rust() -> tuple[float, float]:
+    """Runs the Rust side: best and median for Router::route + view()."""
     cmd = ["cargo", "run", "--quiet", "--release", "--locked", "-p", "gatewise-python", "--example", "route_bench"]
     print(f"$ {' '.join(cmd)}")
     out = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True).stdout
     print(out.rstrip())
-    match = re.search(r"Router::route \+ view\(\): best \d+ ns, median (\d+) ns", out)
+    match = re.search(r"Router::route \+ view\(\): best (\d+) ns, median (\d+) ns", out)
     if match is None:
         raise SystemExit(f"unexpected output from the Rust bench:\n{out}")
-    return float(match.group(1))
+    return float(match.group(1)), float(match.group(2))
 
 
 def main() -> None:
@@ -60,7 +61,7 @@ def main() -> None:
     router = gatewise.load(os.path.join(ROOT, "examples"))
     decision = router.route(**REQUEST)
     assert decision.kind == "forward", decision
-    print(f"gatewise {gatewise.__name__} from {os.path.dirname(gatewise.__file__ or '')}")
+    print(f"gatewise from {os.path.dirname(gatewise.__file__ or '')}; load average {os.getloadavg()}")
     print(f"python {sys.version.split()[0]}; request: {REQUEST} -> {decision}")
 
     native = router._compiled  # the private native object: route() as a dict, no dataclasses
@@ -68,7 +69,10 @@ def main() -> None:
     measure("native route (the view as a dict)", lambda: native.route(**REQUEST), args.number)
     if not args.no_rust:
         rust_ns = rust()
-        print(f"ratio: one Python route() costs {python / rust_ns:.1f}x the Rust Router::route + view()")
+        print(
+            f"ratio: one Python route() costs {python[0] / rust_ns[0]:.1f}x (best) / {python[1] / rust_ns[1]:.1f}x "
+            "(median) the Rust Router::route + view()"
+        )
 
 
 if __name__ == "__main__":

@@ -44,13 +44,22 @@ fn main() {
         view.kind, "forward",
         "the benchmark request must be forwarded"
     );
+    let backends: Vec<String> = view
+        .backends
+        .iter()
+        .map(|b| {
+            format!(
+                "{}/{}:{}",
+                b.namespace.as_deref().unwrap_or_default(),
+                b.name.as_deref().unwrap_or_default(),
+                b.port.unwrap_or_default()
+            )
+        })
+        .collect();
     println!(
-        "request: GET shop.example.com /api/v2/cart at infra/gateway:80 -> {} {:?}",
+        "request: GET shop.example.com /api/v2/cart at infra/gateway:80 -> {} to {}",
         view.kind,
-        view.backends
-            .iter()
-            .map(|b| format!("{:?}/{:?}", b.namespace, b.name))
-            .collect::<Vec<_>>()
+        backends.join(", ")
     );
 
     measure("Router::route + view()", || {
@@ -64,6 +73,17 @@ fn main() {
                 )
                 .view(),
         );
+    });
+    measure("Router::route + view() + serde_json::to_value", || {
+        let view = router
+            .route(
+                black_box(gateway),
+                80,
+                RequestProtocol::Http,
+                black_box(&req),
+            )
+            .view();
+        black_box(serde_json::to_value(&view).ok());
     });
     measure("Router::route (decision only)", || {
         black_box(router.route(

@@ -1,5 +1,5 @@
-//! Conversions between Python objects and `serde_json::Value`: the one data
-//! shape the core reads (`Loader::add_value`) and writes (every serde view).
+//! Python objects into `serde_json::Value`, the shape `Loader::add_value` reads.
+//! (The way back is `ser`.)
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -128,38 +128,4 @@ fn push_key(path: &mut String, key: &str) -> usize {
 
 fn shown(path: &str) -> &str {
     if path.is_empty() { "<object>" } else { path }
-}
-
-/// A JSON value as plain Python data (dict, list, str, int, float, bool, None).
-pub(crate) fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
-    Ok(match value {
-        Value::Null => py.None().into_bound(py),
-        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
-        Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                i.into_pyobject(py)?.into_any()
-            } else if let Some(u) = n.as_u64() {
-                u.into_pyobject(py)?.into_any()
-            } else {
-                n.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any()
-            }
-        }
-        Value::String(s) => PyString::new(py, s).into_any(),
-        Value::Array(items) => {
-            let list = PyList::empty(py);
-            for item in items {
-                list.append(to_py(py, item)?)?;
-            }
-            list.into_any()
-        }
-        Value::Object(map) => {
-            let dict = PyDict::new(py);
-            for (k, v) in map {
-                // Keys are field names from a small fixed set: interned, they
-                // are allocated once and hash once.
-                dict.set_item(PyString::intern(py, k), to_py(py, v)?)?;
-            }
-            dict.into_any()
-        }
-    })
 }

@@ -5,12 +5,12 @@
 //! as plain Python data. The public, typed surface is `python/gatewise/`.
 
 mod convert;
+mod ser;
 
 use gatewise::{GatewayRef, HttpRequest, Options, RequestProtocol, Router, Timestamp};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyMapping, PyString, PyTuple};
-use serde::Serialize;
 
 /// Collects manifests from several sources, then loads and compiles them as one
 /// set (`gatewise::Loader`).
@@ -66,7 +66,7 @@ impl Loader {
             "skipped": loaded.skipped,
             "errors": loaded.errors,
         });
-        Ok((Compiled { inner: compiled }, convert::to_py(py, &findings)?))
+        Ok((Compiled { inner: compiled }, ser::to_py(py, &findings)?))
     }
 }
 
@@ -208,12 +208,6 @@ fn header_pairs(headers: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Vec<
     headers.try_iter()?.map(|item| pair(item?)).collect()
 }
 
-fn py_value<'py>(py: Python<'py>, view: &impl Serialize) -> PyResult<Bound<'py, PyAny>> {
-    let value = serde_json::to_value(view)
-        .map_err(|e| PyRuntimeError::new_err(format!("cannot serialise: {e}")))?;
-    convert::to_py(py, &value)
-}
-
 #[pymethods]
 impl Compiled {
     /// The decision for one request, as `DecisionView` serialises it.
@@ -242,7 +236,7 @@ impl Compiled {
             .router()
             .route(req.gateway(), req.port, req.protocol, &req.http())
             .view_with_response(&backend);
-        py_value(py, &view)
+        ser::to_py(py, &view)
     }
 
     /// The decision and why: `(Explanation as serialised, Explanation as text)`.
@@ -268,14 +262,14 @@ impl Compiled {
             self.inner
                 .router()
                 .explain(req.gateway(), req.port, req.protocol, &req.http());
-        Ok((py_value(py, &explanation)?, explanation.to_string()))
+        Ok((ser::to_py(py, &explanation)?, explanation.to_string()))
     }
 
     /// Every handled object as Kubernetes-shaped data (`Status::to_kubernetes`),
     /// with `now` (Unix seconds) as `lastTransitionTime`.
     fn status<'py>(&self, py: Python<'py>, now: i64) -> PyResult<Bound<'py, PyAny>> {
         let status = self.inner.status(Timestamp::from_unix(now));
-        convert::to_py(py, &serde_json::Value::Array(status.to_kubernetes()))
+        ser::to_py(py, &status.to_kubernetes())
     }
 
     /// Whether no handled object has `Accepted=False` (`Status::all_accepted`).
@@ -302,7 +296,7 @@ fn parse_yaml<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
         text,
         gatewise::load::yaml_options(),
     ) {
-        Ok(value) => convert::to_py(py, &value),
+        Ok(value) => ser::to_py(py, &value),
         Err(err) => {
             let line = err
                 .location()

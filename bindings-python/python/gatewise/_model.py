@@ -301,7 +301,9 @@ class Decision:
                 "reason": get("reason"),
                 "grpc_status": get("grpcStatus"),
                 "listener": get("listener"),
-                "route": _build(RouteRef, {"kind": route["kind"], "namespace": route["namespace"], "name": route["name"]})
+                "route": _build(
+                    RouteRef, {"kind": route["kind"], "namespace": route["namespace"], "name": route["name"]}
+                )
                 if route
                 else None,
                 "rule": get("rule"),
