@@ -22,12 +22,12 @@ import statistics
 import subprocess
 import sys
 import timeit
-from typing import Callable
+from typing import Any, Callable
 
 import gatewise
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-REQUEST = {"gateway": "infra/gateway", "host": "shop.example.com", "path": "/api/v2/cart"}
+REQUEST: dict[str, Any] = {"gateway": "infra/gateway", "host": "shop.example.com", "path": "/api/v2/cart"}
 ROUNDS = 7
 
 

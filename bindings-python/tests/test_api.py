@@ -10,9 +10,9 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import gatewise
-from gatewise import _native
 import pytest
 from conftest import EXAMPLES, ROOT
+from gatewise import _native
 
 BASE = os.path.join(ROOT, "spec-fixtures", "fixtures", "base", "manifests.yaml")
 CART: dict[str, Any] = {"gateway": "infra/gateway", "host": "shop.example.com", "path": "/api/v2/cart"}
