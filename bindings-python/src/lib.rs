@@ -7,6 +7,8 @@
 mod convert;
 mod ser;
 
+use std::borrow::Cow;
+
 use gatewise::{GatewayRef, HttpRequest, Options, RequestProtocol, Router, Timestamp};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -84,29 +86,33 @@ struct Compiled {
     inner: gatewise::Compiled,
 }
 
-/// One request, owned, as it came from Python.
-struct Request {
-    namespace: String,
-    name: String,
+/// One request as it came from Python, with the protocol's defaults applied
+/// (the core's `default_port` and `default_method`).
+struct Request<'a> {
+    namespace: &'a str,
+    name: &'a str,
     port: u16,
     protocol: RequestProtocol,
-    host: String,
-    sni: Option<String>,
-    method: String,
-    target: String,
+    host: &'a str,
+    sni: Option<&'a str>,
+    method: &'a str,
+    target: Cow<'a, str>,
     headers: Vec<(String, String)>,
 }
 
-impl Request {
-    #[allow(clippy::too_many_arguments)]
+impl<'a> Request<'a> {
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the keyword arguments of Router.route, one by one"
+    )]
     fn new(
-        gateway: &str,
+        gateway: &'a str,
         port: Option<u16>,
         protocol: &str,
-        host: Option<&str>,
-        sni: Option<&str>,
-        method: Option<&str>,
-        path: Option<&str>,
+        host: Option<&'a str>,
+        sni: Option<&'a str>,
+        method: Option<&'a str>,
+        path: Option<&'a str>,
         grpc: Option<&Bound<'_, PyAny>>,
         headers: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
@@ -123,7 +129,7 @@ impl Request {
             PyValueError::new_err(format!("port is required for protocol {protocol}"))
         })?;
         let target = match grpc {
-            None => path.unwrap_or("/").to_owned(),
+            None => Cow::Borrowed(path.unwrap_or("/")),
             Some(call) => {
                 if path.is_some() {
                     return Err(PyValueError::new_err(
@@ -131,30 +137,30 @@ impl Request {
                     ));
                 }
                 let (service, method) = grpc_call(call)?;
-                gatewise::grpc_path(&service, &method)
+                Cow::Owned(gatewise::grpc_path(&service, &method))
             }
         };
         Ok(Request {
-            namespace: namespace.to_owned(),
-            name: name.to_owned(),
+            namespace,
+            name,
             port,
             protocol,
-            host: host.unwrap_or(gatewise_spec::DEFAULT_HOST).to_owned(),
-            sni: sni.map(str::to_owned),
-            method: method.unwrap_or(protocol.default_method()).to_owned(),
+            host: host.unwrap_or(gatewise_spec::DEFAULT_HOST),
+            sni,
+            method: method.unwrap_or(protocol.default_method()),
             target,
             headers: header_pairs(headers, "headers")?,
         })
     }
 
     fn http(&self) -> HttpRequest<'_> {
-        HttpRequest::new(&self.method, &self.host, &self.target)
-            .sni(self.sni.as_deref())
+        HttpRequest::new(self.method, self.host, &self.target)
+            .sni(self.sni)
             .owned_headers(&self.headers)
     }
 
-    fn gateway(&self) -> GatewayRef<'_> {
-        GatewayRef::new(&self.namespace, &self.name)
+    fn gateway(&self) -> GatewayRef<'a> {
+        GatewayRef::new(self.namespace, self.name)
     }
 }
 
@@ -212,7 +218,7 @@ fn header_pairs(headers: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Vec<
 impl Compiled {
     /// The decision for one request, as `DecisionView` serialises it.
     #[pyo3(signature = (*, gateway, port=None, protocol="HTTP", host=None, sni=None, method=None, path=None, grpc=None, headers=None, backend_response_headers=None))]
-    #[allow(clippy::too_many_arguments)]
+    #[expect(clippy::too_many_arguments, reason = "keyword arguments")]
     fn route<'py>(
         &self,
         py: Python<'py>,
@@ -241,7 +247,7 @@ impl Compiled {
 
     /// The decision and why: `(Explanation as serialised, Explanation as text)`.
     #[pyo3(signature = (*, gateway, port=None, protocol="HTTP", host=None, sni=None, method=None, path=None, grpc=None, headers=None))]
-    #[allow(clippy::too_many_arguments)]
+    #[expect(clippy::too_many_arguments, reason = "keyword arguments")]
     fn explain<'py>(
         &self,
         py: Python<'py>,

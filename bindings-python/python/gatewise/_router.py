@@ -216,14 +216,14 @@ class Loader:
     ``kubectl apply -f`` would apply them in that order: objects without
     ``metadata.creationTimestamp`` are taken as created in the order they were
     added (one second apart), and a later object with the same kind, namespace
-    and name replaces the earlier one.
+    and name replaces the earlier one::
 
-    >>> router = (
-    ...     Loader(controller_name="example.com/gateway")
-    ...     .add_path("deploy/")
-    ...     .add_objects(objects_from_the_cluster)
-    ...     .finish()
-    ... )
+        router = (
+            gatewise.Loader(controller_name="example.com/gateway")
+            .add_path("deploy/")
+            .add_objects(objects_from_the_cluster)
+            .finish()
+        )
     """
 
     def __init__(self, *, controller_name: str = DEFAULT_CONTROLLER_NAME) -> None:
@@ -320,9 +320,9 @@ def load(
     strict: bool = False,
 ) -> Router:
     """Loads manifest files and folders (scanned recursively for ``*.yaml``,
-    ``*.yml``, ``*.json``) and compiles them.
+    ``*.yml``, ``*.json``) and compiles them::
 
-    >>> router = gatewise.load("deploy/", "base/gatewayclass.yaml")
+        router = gatewise.load("deploy/", "base/gatewayclass.yaml")
 
     See :meth:`Loader.finish` for ``strict`` and what raises.
     """
