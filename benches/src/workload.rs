@@ -49,7 +49,8 @@ pub const LISTENER: &str = "http";
 pub const PORT: u16 = 80;
 /// The port of every Service.
 pub const SERVICE_PORT: u16 = 8080;
-/// Services per namespace (`backend-0` …).
+/// Shared Services per namespace (`backend-0` …), beside one Service per
+/// route (`svc-N`).
 pub const SERVICES_PER_NAMESPACE: usize = 4;
 /// Namespaces the routes are spread over (`team-0` …).
 pub const NAMESPACES: usize = 10;
@@ -656,6 +657,9 @@ fn route(spec: Spec, r: usize, hostnames: &[String], rng: &mut Rng) -> RouteDef 
     let name = format!("{}-{r}", word(r as u64 / 7));
     let host_index = r % hostnames.len().max(1);
     let hostnames_of = hostnames.get(host_index).cloned().into_iter().collect();
+    // Every route has a Service of its own, as on a cluster; secondary rules,
+    // splits and mirrors also use the namespace's shared `backend-N`.
+    let own = format!("svc-{r}");
     let backend = |k: usize| format!("backend-{}", k % SERVICES_PER_NAMESPACE);
     let rules = match spec.shape {
         Shape::Realistic | Shape::WeightedFilters => {
@@ -666,7 +670,7 @@ fn route(spec: Spec, r: usize, hostnames: &[String], rng: &mut Rng) -> RouteDef 
             };
             let mut rules = vec![RuleDef {
                 matches: vec![MatchDef::path(PathDef::PathPrefix(base.clone()))],
-                backends: vec![(backend(r), 1)],
+                backends: vec![(own.clone(), 1)],
                 filters: Vec::new(),
             }];
             let extra = rng.below(3);
@@ -701,7 +705,7 @@ fn route(spec: Spec, r: usize, hostnames: &[String], rng: &mut Rng) -> RouteDef 
             vec![
                 RuleDef {
                     matches: vec![MatchDef::path(PathDef::PathPrefix(path.clone()))],
-                    backends: vec![(backend(r), 1)],
+                    backends: vec![(own.clone(), 1)],
                     filters: Vec::new(),
                 },
                 RuleDef {
@@ -718,7 +722,7 @@ fn route(spec: Spec, r: usize, hostnames: &[String], rng: &mut Rng) -> RouteDef 
                     pattern: format!("/{w}-{r}/[a-z]+/[0-9]{{1,4}}(/.*)?"),
                     example: format!("/{w}-{r}/item/{}", r % 9999),
                 })],
-                backends: vec![(backend(r), 1)],
+                backends: vec![(own.clone(), 1)],
                 filters: Vec::new(),
             }]
         }
@@ -734,7 +738,7 @@ fn route(spec: Spec, r: usize, hostnames: &[String], rng: &mut Rng) -> RouteDef 
                     headers,
                     ..MatchDef::path(PathDef::PathPrefix("/api".into()))
                 }],
-                backends: vec![(backend(r), 1)],
+                backends: vec![(own.clone(), 1)],
                 filters: Vec::new(),
             }]
         }
@@ -752,7 +756,7 @@ fn route(spec: Spec, r: usize, hostnames: &[String], rng: &mut Rng) -> RouteDef 
             };
             vec![RuleDef {
                 matches: vec![MatchDef::path(path)],
-                backends: vec![(backend(r), 1)],
+                backends: vec![(own.clone(), 1)],
                 filters: Vec::new(),
             }]
         }
@@ -824,7 +828,7 @@ fn realistic_backends(rule: &mut RuleDef, r: usize, rng: &mut Rng) {
     let pick = rng.below(100);
     if pick < 10 {
         rule.backends = vec![
-            (format!("backend-{}", r % SERVICES_PER_NAMESPACE), 90),
+            (format!("svc-{r}"), 90),
             (format!("backend-{}", (r + 1) % SERVICES_PER_NAMESPACE), 10),
         ];
     } else if pick < 15 {
@@ -857,14 +861,11 @@ fn realistic_backends(rule: &mut RuleDef, r: usize, rng: &mut Rng) {
 
 /// Three weighted backends, header modifiers, a host rewrite and a mirror.
 fn decorate(rule: &mut RuleDef, r: usize) {
-    rule.backends = (0..3)
-        .map(|k| {
-            (
-                format!("backend-{}", (r + k) % SERVICES_PER_NAMESPACE),
-                u32::try_from(10 * (k + 1)).unwrap_or(1),
-            )
-        })
-        .collect();
+    rule.backends = vec![
+        (format!("svc-{r}"), 10),
+        (format!("backend-{}", r % SERVICES_PER_NAMESPACE), 20),
+        (format!("backend-{}", (r + 1) % SERVICES_PER_NAMESPACE), 30),
+    ];
     rule.filters = vec![
         json!({"type": "RequestHeaderModifier", "requestHeaderModifier": {
             "set": [{"name": "x-route", "value": format!("r{r}")}, {"name": "x-team", "value": "bench"}],
@@ -1000,6 +1001,22 @@ fn manifests(routes: &[RouteDef]) -> Vec<Value> {
         for k in 0..SERVICES_PER_NAMESPACE {
             objects.push(json!({"apiVersion": "v1", "kind": "Service",
                 "metadata": {"name": format!("backend-{k}"), "namespace": namespace},
+                "spec": {"ports": [{"port": SERVICE_PORT}]}}));
+        }
+    }
+    for route in routes {
+        let mut own: Vec<&str> = route
+            .rules
+            .iter()
+            .flat_map(|rule| &rule.backends)
+            .map(|(name, _)| name.as_str())
+            .filter(|name| name.starts_with("svc-"))
+            .collect();
+        own.sort_unstable();
+        own.dedup();
+        for name in own {
+            objects.push(json!({"apiVersion": "v1", "kind": "Service",
+                "metadata": {"name": name, "namespace": route.namespace},
                 "spec": {"ports": [{"port": SERVICE_PORT}]}}));
         }
     }

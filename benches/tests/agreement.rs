@@ -247,3 +247,34 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         }
     }
 }
+
+/// The proxy comparison's gatewise configuration routes every load request to
+/// the backend, and a path outside the rules to 404.
+#[test]
+fn proxy_comparison_rules_route_every_load_request() {
+    use gatewise_benches::proxy::ProxyRules;
+    for (hosts, per_host) in [(1, 10), (100, 10)] {
+        let rules = ProxyRules::new(hosts, per_host);
+        let loaded = gatewise::load_str("proxy.yaml", &rules.gatewise_yaml(18080, 18000));
+        assert!(
+            loaded.errors.is_empty() && loaded.rejections.is_empty(),
+            "{:?} {:?}",
+            loaded.errors,
+            loaded.rejections
+        );
+        assert_eq!(loaded.resources.http_routes.len(), hosts * per_host);
+        let compiled = Router::compile(&loaded.resources, &Options::default());
+        let gw = workload::gateway();
+        let mut requests = rules.requests(hosts * per_host * 3);
+        requests.extend(rules.host_requests(0, 300));
+        for r in &requests {
+            let req = HttpRequest::new("GET", &r.host, &r.path);
+            let v = compiled.router().route_http(gw, 18080, &req).view();
+            assert_eq!(v.kind, "forward", "{} {}: {v:?}", r.host, r.path);
+            assert_eq!(v.backends[0].name.as_deref(), Some("backend"));
+        }
+        let miss = HttpRequest::new("GET", &requests[0].host, "/api-0x");
+        let v = compiled.router().route_http(gw, 18080, &miss).view();
+        assert_eq!(v.status, Some(404));
+    }
+}
