@@ -6,11 +6,13 @@
 //! `BackendNotFound`, `RefNotPermitted`) and its share of traffic is answered 500.
 //! A Service with no endpoints still resolves: endpoints are the proxy's concern.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
-use crate::api::BackendObjectReference;
+use crate::api::{BackendObjectReference, ServiceSpec};
 use crate::reference_grant::{self, RefEnd};
-use crate::resources::Resources;
+use crate::resources::{Object, Resources};
 
 /// A resolved Service port.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -36,8 +38,26 @@ pub struct InvalidBackend {
     pub message: String,
 }
 
+/// Services by namespace and name, built once per compile so that resolving a
+/// reference does not scan every Service (quadratic at thousands of routes).
+/// Of duplicates, the first is kept, as a scan would find it.
+#[derive(Debug)]
+pub(crate) struct Services<'r>(HashMap<(&'r str, &'r str), &'r Object<ServiceSpec>>);
+
+impl<'r> Services<'r> {
+    pub(crate) fn new(resources: &'r Resources) -> Self {
+        let mut map = HashMap::with_capacity(resources.services.len());
+        for s in &resources.services {
+            map.entry((s.meta.namespace.as_str(), s.meta.name.as_str()))
+                .or_insert(s);
+        }
+        Services(map)
+    }
+}
+
 pub(crate) fn resolve(
     resources: &Resources,
+    services: &Services<'_>,
     from_kind: &str,
     from_namespace: &str,
     field: &str,
@@ -78,11 +98,7 @@ pub(crate) fn resolve(
             ),
         });
     }
-    let Some(service) = resources
-        .services
-        .iter()
-        .find(|s| s.meta.namespace == namespace && s.meta.name == name)
-    else {
+    let Some(service) = services.0.get(&(namespace, name)) else {
         return Err(InvalidBackend {
             reason: "BackendNotFound",
             message: format!("{field}: Service {namespace}/{name} not found"),

@@ -255,11 +255,16 @@ struct Pending {
 struct Compiler<'r> {
     res: &'r Resources,
     opts: &'r Options,
+    services: backend::Services<'r>,
 }
 
 impl<'r> Compiler<'r> {
     fn new(res: &'r Resources, opts: &'r Options) -> Self {
-        Compiler { res, opts }
+        Compiler {
+            res,
+            opts,
+            services: backend::Services::new(res),
+        }
     }
 
     fn run(self) -> Compiled {
@@ -1117,7 +1122,14 @@ impl<'r> Compiler<'r> {
             }
             let target = match invalid_filter {
                 Some(e) => Err(e),
-                None => backend::resolve(self.res, kind, ns, &field, &b.object_ref()),
+                None => backend::resolve(
+                    self.res,
+                    &self.services,
+                    kind,
+                    ns,
+                    &field,
+                    &b.object_ref(),
+                ),
             };
             let target = match target {
                 Ok(s) => BackendTarget::Service(s),
@@ -1188,6 +1200,7 @@ impl<'r> Compiler<'r> {
         let r = m.backend_ref.clone().unwrap_or_default();
         match backend::resolve(
             self.res,
+            &self.services,
             kind,
             ns,
             &format!("{field}.requestMirror.backendRef"),
@@ -1681,6 +1694,16 @@ fn detect_conflicts(listeners: &mut [ListenerBuild], first: usize) {
     }
 }
 
+/// Sorts a listener's entries by precedence. The positions are sorted, then the
+/// entries moved once: moving the large entries at every step of the sort costs
+/// more than the comparisons at thousands of routes. Stable, like `sort_by`.
+fn sort_entries(entries: &mut Vec<Entry>) {
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by(|&a, &b| entries[a].key.cmp(&entries[b].key));
+    let mut slots: Vec<Option<Entry>> = std::mem::take(entries).into_iter().map(Some).collect();
+    entries.extend(order.into_iter().filter_map(|i| slots[i].take()));
+}
+
 /// The status of one listener, and whether it is accepted and programmed.
 fn listener_status(l: &mut ListenerBuild) -> (ListenerStatus, bool, bool) {
     let mut conds = Vec::new();
@@ -1922,8 +1945,8 @@ fn finish_gateway(mut g: GatewayBuild<'_>) -> FinishedGateway {
         if !serves {
             l.rt.programmed = false;
         }
-        l.rt.entries.sort_by(|a, b| a.key.cmp(&b.key));
-        l.rt.grpc_entries.sort_by(|a, b| a.key.cmp(&b.key));
+        sort_entries(&mut l.rt.entries);
+        sort_entries(&mut l.rt.grpc_entries);
         l.rt.build_index();
         rt.listeners.push(l.rt);
     }

@@ -134,6 +134,7 @@ pub mod filter;
 mod hostname;
 pub mod load;
 pub mod matcher;
+pub mod oracle;
 pub mod path;
 pub mod precedence;
 mod reference_grant;

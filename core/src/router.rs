@@ -356,16 +356,16 @@ impl ListenerRt {
             let id = u32::try_from(id).unwrap_or(u32::MAX);
             let group = match &e.hostname {
                 None => index.any.get_or_insert_with(PathIndex::default),
-                Some(Hostname::Exact(h)) => index.exact.entry(h.clone()).or_default(),
-                Some(Hostname::Wildcard(s)) => index.wildcard.entry(s.clone()).or_default(),
+                Some(Hostname::Exact(h)) => slot(&mut index.exact, h),
+                Some(Hostname::Wildcard(s)) => slot(&mut index.wildcard, s),
             };
             match &e.m.path {
-                PathMatch::Exact(p) => group.exact.entry(p.clone()).or_default().push(id),
+                PathMatch::Exact(p) => slot(&mut group.exact, p).push(id),
                 PathMatch::RegularExpression(..) => group.regex.push(id),
                 PathMatch::PathPrefix(p) => {
                     let mut node = &mut group.prefix;
                     for seg in p.split('/').skip(1) {
-                        node = node.children.entry(seg.into()).or_default();
+                        node = slot(&mut node.children, seg);
                     }
                     node.entries.push(id);
                 }
@@ -481,6 +481,16 @@ impl ListenerRt {
         }
         prefix_search(&g.prefix, path.strip_prefix('/').unwrap_or(path), &ok)
     }
+}
+
+/// The value under `key`, inserted empty if missing; the key is copied only
+/// then (most entries share their hostname and path elements with others).
+fn slot<'m, V: Default>(map: &'m mut HashMap<Box<str>, V>, key: &str) -> &'m mut V {
+    if !map.contains_key(key) {
+        map.insert(key.into(), V::default());
+    }
+    map.get_mut(key)
+        .expect("the key is present: inserted above when missing")
 }
 
 /// Deepest matching prefix first: recurse into the child for the next element,

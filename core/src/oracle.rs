@@ -1,0 +1,273 @@
+//! The naive oracle: a deliberately simple router to check the real one against.
+//!
+//! [`Oracle`] routes a request the obvious way: every match entry attached to the
+//! chosen listener, sorted once by the spec's precedence (hostname first, see
+//! [`HostnameRank`], then [`PrecedenceKey`]), is tried from the top, and the first
+//! whose hostname, path, method, headers and query parameters all hold wins. This
+//! is how gateways that compile the precedence into an ordered list route, and
+//! it is what [`Router::explain`] records.
+//!
+//! It shares with the [`Router`] only what is not an index: the compiled entries
+//! (one per attached hostname, rule and match), listener selection
+//! ([`crate::decision`]), path normalisation ([`crate::path::normalize`]) and the
+//! code that turns the winning rule into a [`Decision`]. It never uses the
+//! hostname map or the path trie, so where the two disagree, the index is wrong.
+//! Benches compare their speed; property tests and fuzz targets assert that they
+//! agree.
+//!
+//! Written for obviousness, not speed. Only requests are modelled (`HTTP`,
+//! `HTTPS`, `GRPC`); [`Oracle::route`] answers `None` for `TLS`, `TCP` and `UDP`.
+//!
+//! ```
+//! use gatewise::oracle::Oracle;
+//! use gatewise::{GatewayRef, HttpRequest, Options, RequestProtocol, Router};
+//!
+//! let loaded = gatewise::load_str("quickstart.yaml", include_str!("../../examples/quickstart.yaml"));
+//! let compiled = Router::compile(&loaded.resources, &Options::default());
+//! let oracle = Oracle::new(compiled.router());
+//! let gw = GatewayRef::new("infra", "gateway");
+//! let req = HttpRequest::new("GET", "shop.example.com", "/api/v2/cart");
+//! let fast = compiled.router().route(gw, 80, RequestProtocol::Http, &req).view();
+//! let naive = oracle.route(gw, 80, RequestProtocol::Http, &req).map(|d| d.view());
+//! assert_eq!(naive, Some(fast));
+//! ```
+
+use std::borrow::Cow;
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use crate::decision::{
+    Decision, GatewayRef, Matched, Selected, grpc_status_for, reject, respond, select_listener,
+};
+use crate::hostname::{HostKey, Hostname};
+use crate::path;
+use crate::precedence::{HostnameRank, PrecedenceKey};
+use crate::request::{HttpRequest, RequestProtocol, Scheme, default_sni};
+use crate::router::{Entry, ListenerRt, Router};
+
+/// A linear-scan router over the same compiled configuration as a [`Router`].
+#[derive(Debug, Clone)]
+pub struct Oracle {
+    router: Router,
+    /// Gateway namespace → name → for each listener (same positions as the
+    /// Gateway's listeners), the positions of its entries in precedence order.
+    order: HashMap<String, HashMap<String, Vec<Vec<usize>>>>,
+}
+
+impl Oracle {
+    /// Sorts every listener's entries by precedence (once).
+    pub fn new(router: &Router) -> Oracle {
+        let mut order: HashMap<String, HashMap<String, Vec<Vec<usize>>>> = HashMap::new();
+        for (namespace, gateways) in &router.inner.gateways {
+            for (name, gateway) in gateways {
+                let lists = gateway.listeners.iter().map(sorted).collect();
+                order
+                    .entry(namespace.clone())
+                    .or_default()
+                    .insert(name.clone(), lists);
+            }
+        }
+        Oracle {
+            router: router.clone(),
+            order,
+        }
+    }
+
+    /// Decides as [`Router::route`] does, with the same protocol defaults;
+    /// `None` for `TLS`, `TCP` and `UDP`, which the oracle does not model.
+    pub fn route<'a>(
+        &'a self,
+        gateway: GatewayRef<'_>,
+        port: u16,
+        protocol: RequestProtocol,
+        req: &HttpRequest<'a>,
+    ) -> Option<Decision<'a>> {
+        let req = match protocol {
+            RequestProtocol::Http => req.scheme(Scheme::Http),
+            RequestProtocol::Https => {
+                let sni = req.sni.or_else(|| default_sni(req.host));
+                req.scheme(Scheme::Https).sni(sni)
+            }
+            RequestProtocol::Grpc => {
+                let scheme = if req.sni.is_some() {
+                    Scheme::Https
+                } else {
+                    Scheme::Http
+                };
+                req.scheme(scheme).grpc(true)
+            }
+            RequestProtocol::Tls | RequestProtocol::Tcp | RequestProtocol::Udp => return None,
+        };
+        Some(self.route_http(gateway, port, &req))
+    }
+
+    /// Decides as [`Router::route_http`] does, by the linear scan.
+    pub fn route_http<'a>(
+        &'a self,
+        gateway: GatewayRef<'_>,
+        port: u16,
+        req: &HttpRequest<'a>,
+    ) -> Decision<'a> {
+        let mut decision = match self.scan(gateway, port, req) {
+            Scan::Refused(reason) => reject(reason),
+            Scan::Answered(status, reason) => respond(None, status, reason),
+            Scan::Winner {
+                listener,
+                entry,
+                path,
+                ..
+            } => self.router.decide(listener, entry, req, path),
+            Scan::NoMatch => respond(None, 404, "NoMatchingRoute"),
+        };
+        if req.grpc
+            && let Decision::Respond(r) = &mut decision
+        {
+            r.grpc_status = Some(grpc_status_for(r.status));
+        }
+        decision
+    }
+
+    /// Where the winning entry stands in the chosen listener's precedence-ordered
+    /// list (0: the first), so how many entries an ordered-list router tries
+    /// before it; `None` when no entry matches or no listener takes the request.
+    /// The request is taken as [`Router::route_http`] takes it.
+    pub fn position(
+        &self,
+        gateway: GatewayRef<'_>,
+        port: u16,
+        req: &HttpRequest<'_>,
+    ) -> Option<usize> {
+        match self.scan(gateway, port, req) {
+            Scan::Winner { position, .. } => Some(position),
+            Scan::Refused(_) | Scan::Answered(..) | Scan::NoMatch => None,
+        }
+    }
+
+    /// Every entry of a listener in precedence order: the list the scan walks
+    /// (an entry per attached hostname, rule and match). Empty for an unknown
+    /// Gateway or listener.
+    pub fn ranked(&self, gateway: GatewayRef<'_>, listener: &str) -> Vec<Ranked<'_>> {
+        let Some(gw) = self.router.gateway(gateway.namespace, gateway.name) else {
+            return Vec::new();
+        };
+        let Some((i, l)) = gw
+            .listeners
+            .iter()
+            .enumerate()
+            .find(|(_, l)| l.name == listener)
+        else {
+            return Vec::new();
+        };
+        let order = self
+            .order
+            .get(gateway.namespace)
+            .and_then(|g| g.get(gateway.name))
+            .and_then(|lists| lists.get(i));
+        order
+            .into_iter()
+            .flatten()
+            .filter_map(|&e| l.entries.get(e))
+            .filter_map(|e| {
+                Some(Ranked {
+                    hostname: e.hostname.as_ref(),
+                    matched: self.router.matched(l, e)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The router this oracle was built from.
+    pub fn router(&self) -> &Router {
+        &self.router
+    }
+
+    /// Listener selection, then the scan from the top of the sorted list.
+    fn scan<'a>(&'a self, gateway: GatewayRef<'_>, port: u16, req: &HttpRequest<'a>) -> Scan<'a> {
+        let Some(gw) = self.router.gateway(gateway.namespace, gateway.name) else {
+            return Scan::Refused("NoGateway");
+        };
+        let host = HostKey::new(req.host);
+        let listener = match select_listener(gw, port, req, &host) {
+            Selected::Listener(l) => l,
+            Selected::Reject(reason) => return Scan::Refused(reason),
+            Selected::Respond(status, reason) => return Scan::Answered(status, reason),
+        };
+        let Some(path) = path::normalize(req.path()) else {
+            return Scan::Answered(400, "BadPath");
+        };
+        let order = gw
+            .listeners
+            .iter()
+            .position(|l| std::ptr::eq(l, listener))
+            .and_then(|i| self.order.get(gateway.namespace)?.get(gateway.name)?.get(i));
+        let host = host.as_str();
+        let query = req.query();
+        for (position, entry) in order
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| listener.entries.get(i))
+            .enumerate()
+        {
+            let host_matches = match &entry.hostname {
+                None => true,
+                Some(h) => !host.is_empty() && h.matches(host),
+            };
+            if host_matches
+                && entry
+                    .m
+                    .mismatch(&path, req.method, req.headers, query)
+                    .is_none()
+            {
+                return Scan::Winner {
+                    listener,
+                    entry,
+                    position,
+                    path,
+                };
+            }
+        }
+        Scan::NoMatch
+    }
+}
+
+/// One entry of a listener's precedence-ordered list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Ranked<'a> {
+    /// The route hostname as attached to the listener (`None`: any).
+    pub hostname: Option<&'a Hostname>,
+    /// The listener, route, rule and match.
+    pub matched: Matched<'a>,
+}
+
+enum Scan<'a> {
+    /// The connection is refused before any entry is tried (no gateway or listener).
+    Refused(&'static str),
+    /// Answered before any entry is tried (no listener hostname, 421, bad path).
+    Answered(u16, &'static str),
+    Winner {
+        listener: &'a ListenerRt,
+        entry: &'a Entry,
+        position: usize,
+        /// The normalised path.
+        path: Cow<'a, str>,
+    },
+    NoMatch,
+}
+
+/// The positions of a listener's entries in precedence order.
+fn sorted(listener: &ListenerRt) -> Vec<usize> {
+    let mut ids: Vec<usize> = (0..listener.entries.len()).collect();
+    ids.sort_by(
+        |&a, &b| match (listener.entries.get(a), listener.entries.get(b)) {
+            (Some(a), Some(b)) => precedence(a).cmp(&precedence(b)),
+            _ => Ordering::Equal,
+        },
+    );
+    ids
+}
+
+/// Smaller is higher precedence: the attached hostname, then the rest.
+fn precedence(e: &Entry) -> (HostnameRank, &PrecedenceKey) {
+    (HostnameRank::of(e.hostname.as_ref()), &e.key)
+}
