@@ -54,9 +54,12 @@ pub(crate) struct Args {
     /// Time a client has to send a request head (e.g. `10s`).
     #[arg(long, value_parser = duration)]
     header_read_timeout: Option<Duration>,
-    /// Idle connections close after this (e.g. `60s`).
+    /// Idle HTTP connections close after this (e.g. `60s`).
     #[arg(long, value_parser = duration)]
     idle_timeout: Option<Duration>,
+    /// TCP and TLS streams with no bytes moving close after this (e.g. `1h`).
+    #[arg(long, value_parser = duration)]
+    stream_idle_timeout: Option<Duration>,
     /// On SIGTERM, in-flight requests get this long to finish (e.g. `30s`).
     #[arg(long, value_parser = duration)]
     drain_timeout: Option<Duration>,
@@ -108,6 +111,9 @@ fn config(args: &Args) -> Result<Config, String> {
     }
     if let Some(v) = args.idle_timeout {
         l.idle_timeout = v;
+    }
+    if let Some(v) = args.stream_idle_timeout {
+        l.stream_idle_timeout = v;
     }
     if let Some(v) = args.drain_timeout {
         l.drain_timeout = v;

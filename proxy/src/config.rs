@@ -76,9 +76,11 @@ pub struct Limits {
     /// A client must send a complete request head (and a TLS ClientHello) within
     /// this time after connecting or after its previous request (slowloris).
     pub header_read_timeout: Duration,
-    /// A connection with no request in flight and no bytes moving for this long
-    /// is closed (also TCP and TLS streams with no bytes moving).
+    /// An HTTP connection with no request in flight and no bytes moving for this
+    /// long is closed gracefully (a response being streamed finishes first).
     pub idle_timeout: Duration,
+    /// A TCP or TLS stream with no bytes moving either way for this long is closed.
+    pub stream_idle_timeout: Duration,
     /// Most client connections open at once, over every listener; more wait in
     /// the kernel's accept queue.
     pub max_connections: usize,
@@ -105,6 +107,7 @@ impl Default for Limits {
             max_headers: 100,
             header_read_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(60),
+            stream_idle_timeout: Duration::from_secs(3600),
             max_connections: 10_000,
             drain_timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(5),

@@ -64,9 +64,9 @@ impl Shared {
             .max_headers(limits.max_headers);
         http.http2()
             .timer(TokioTimer::new())
-            .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX))
-            .keep_alive_interval(Some(limits.idle_timeout))
-            .keep_alive_timeout(limits.header_read_timeout);
+            // No keep-alive pings: they would keep an idle connection from ever
+            // looking idle; the idle timeout closes quiet connections instead.
+            .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX));
         Arc::new(Shared {
             upstream: Upstream::new(&limits),
             http,

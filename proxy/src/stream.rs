@@ -299,7 +299,7 @@ pub(crate) async fn proxy_stream<S>(
     let activity = Activity::new();
     let mut a = Tracked::new(client, activity.clone());
     let mut b = Tracked::new(upstream, activity.clone());
-    let idle_limit = limits.idle_timeout;
+    let idle_limit = limits.stream_idle_timeout;
     let mut tick = tokio::time::interval(idle::check_interval(idle_limit));
     let copy = tokio::io::copy_bidirectional(&mut a, &mut b);
     tokio::pin!(copy);
@@ -581,7 +581,7 @@ mod tests {
     async fn an_idle_stream_is_closed() {
         let backend = echo_backend(b"", None).await;
         let mut config = Config::new(Vec::new());
-        config.limits.idle_timeout = Duration::from_millis(200);
+        config.limits.stream_idle_timeout = Duration::from_millis(200);
         let shared = Shared::new(config);
         let l = must(TcpListener::bind("127.0.0.1:0").await, "bind");
         let gateway = must(l.local_addr(), "addr");
