@@ -1122,14 +1122,9 @@ impl<'r> Compiler<'r> {
             }
             let target = match invalid_filter {
                 Some(e) => Err(e),
-                None => backend::resolve(
-                    self.res,
-                    &self.services,
-                    kind,
-                    ns,
-                    &field,
-                    &b.object_ref(),
-                ),
+                None => {
+                    backend::resolve(self.res, &self.services, kind, ns, &field, &b.object_ref())
+                }
             };
             let target = match target {
                 Ok(s) => BackendTarget::Service(s),

@@ -202,28 +202,36 @@ impl Oracle {
             .and_then(|i| self.order.get(gateway.namespace)?.get(gateway.name)?.get(i));
         let host = host.as_str();
         let query = req.query();
-        for (position, entry) in order
+        let http: Vec<&Entry> = order
             .into_iter()
             .flatten()
             .filter_map(|&i| listener.entries.get(i))
-            .enumerate()
-        {
-            let host_matches = match &entry.hostname {
-                None => true,
-                Some(h) => !host.is_empty() && h.matches(host),
-            };
-            if host_matches
-                && entry
-                    .m
-                    .mismatch(&path, req.method, req.headers, query)
-                    .is_none()
-            {
-                return Scan::Winner {
-                    listener,
-                    entry,
-                    position,
-                    path,
+            .collect();
+        // GRPCRoute entries: their own list, in their own precedence order.
+        let mut grpc: Vec<&Entry> = listener.grpc_entries.iter().collect();
+        grpc.sort_by(|a, b| precedence(a).cmp(&precedence(b)));
+        // The request's own kind first (an HTTPRoute and a GRPCRoute never share a
+        // hostname on one listener).
+        let lists = if req.grpc { [grpc, http] } else { [http, grpc] };
+        for list in lists {
+            for (position, entry) in list.into_iter().enumerate() {
+                let host_matches = match &entry.hostname {
+                    None => true,
+                    Some(h) => !host.is_empty() && h.matches(host),
                 };
+                if host_matches
+                    && entry
+                        .m
+                        .mismatch(&path, req.method, req.headers, query)
+                        .is_none()
+                {
+                    return Scan::Winner {
+                        listener,
+                        entry,
+                        position,
+                        path,
+                    };
+                }
             }
         }
         Scan::NoMatch
