@@ -461,12 +461,13 @@ def test_status_is_kubernetes_shaped(examples: gatewise.Router) -> None:
     assert [(o["kind"], o["metadata"]["name"]) for o in status] == [
         ("GatewayClass", "gatewise"),
         ("Gateway", "gateway"),
+        ("HTTPRoute", "blog"),
         ("HTTPRoute", "store"),
     ]
     gateway = examples.status_of("Gateway", "infra/gateway", now=now)
     assert gateway is not None and gateway["apiVersion"] == "gateway.networking.k8s.io/v1"
     listener = gateway["status"]["listeners"][0]
-    assert listener["name"] == "http" and listener["attachedRoutes"] == 1
+    assert listener["name"] == "http" and listener["attachedRoutes"] == 2
     assert {"group": "gateway.networking.k8s.io", "kind": "HTTPRoute"} in listener["supportedKinds"]
     accepted = next(c for c in gateway["status"]["conditions"] if c["type"] == "Accepted")
     assert accepted["status"] == "True" and accepted["lastTransitionTime"] == "2025-03-01T12:00:00Z"
