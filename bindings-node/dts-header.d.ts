@@ -41,18 +41,11 @@ export type DecisionKind = 'forward' | 'redirect' | 'respond' | 'reject'
 /** A header as `[name, value]`. */
 export type HeaderPair = [name: string, value: string]
 
-/** The route whose rule decided. */
-export interface RouteRef {
-  /** `HTTPRoute`, `GRPCRoute`, `TLSRoute`, `TCPRoute` or `UDPRoute`. */
-  kind: string
-  namespace: string
-  name: string
-}
-
 /** Which listener, route, rule and match decided. */
 export interface Matched {
   /** The listener (`sectionName`) that accepted the request. */
   listener: string
+  /** The route whose rule decided. */
   route: RouteRef
   /** The rule's index in the route. */
   rule: number

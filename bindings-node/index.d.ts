@@ -41,18 +41,11 @@ export type DecisionKind = 'forward' | 'redirect' | 'respond' | 'reject'
 /** A header as `[name, value]`. */
 export type HeaderPair = [name: string, value: string]
 
-/** The route whose rule decided. */
-export interface RouteRef {
-  /** `HTTPRoute`, `GRPCRoute`, `TLSRoute`, `TCPRoute` or `UDPRoute`. */
-  kind: string
-  namespace: string
-  name: string
-}
-
 /** Which listener, route, rule and match decided. */
 export interface Matched {
   /** The listener (`sectionName`) that accepted the request. */
   listener: string
+  /** The route whose rule decided. */
   route: RouteRef
   /** The rule's index in the route. */
   rule: number
@@ -458,8 +451,8 @@ export declare class Router {
   /** Every Gateway the router serves, as `namespace/name`, sorted. */
   gateways(): Array<string>
   /**
-   * The listeners of a Gateway (`namespace/name`) in their order; empty for a
-   * Gateway that is not ours.
+   * The listeners of a Gateway (`namespace/name`) in their order, with the
+   * routes attached to each; empty for a Gateway that is not ours.
    */
   listeners(gateway: string): Array<ListenerInfo>
   /**
@@ -507,6 +500,11 @@ export interface ListenerInfo {
   programmed: boolean
   /** For a `TLS` listener: `Passthrough` or `Terminate`. */
   tlsMode: 'Passthrough' | 'Terminate' | null
+  /**
+   * The routes attached to it (those its status's `attachedRoutes`
+   * counts), sorted by kind, namespace and name.
+   */
+  routes: Array<RouteRef>
 }
 
 /** A listener protocol Gatewise serves. */
@@ -566,6 +564,16 @@ export declare function loadText(text: string, options?: LoadOptions | undefined
  * how it is matched (the fixture format's `protocol`).
  */
 export type Protocol = 'HTTP' | 'HTTPS' | 'GRPC' | 'TLS' | 'TCP' | 'UDP'
+
+/** A route, as decisions and listeners name it. */
+export interface RouteRef {
+  /** `HTTPRoute`, `GRPCRoute`, `TLSRoute`, `TCPRoute` or `UDPRoute`. */
+  kind: string
+  /** Its namespace. */
+  namespace: string
+  /** Its name. */
+  name: string
+}
 
 /** One request at a Gateway. Only `gateway` is required. */
 export interface RouteRequest {

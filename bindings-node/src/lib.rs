@@ -22,6 +22,7 @@ mod router;
 mod source;
 
 pub use options::{
-    BackendResponse, GrpcCall, ListenerInfo, ListenerProtocol, LoadOptions, Protocol, RouteRequest,
+    BackendResponse, GrpcCall, ListenerInfo, ListenerProtocol, LoadOptions, Protocol, RouteRef,
+    RouteRequest,
 };
 pub use router::{Router, load, load_objects, load_paths, load_text};

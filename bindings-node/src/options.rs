@@ -169,11 +169,47 @@ pub struct ListenerInfo {
     /// For a `TLS` listener: `Passthrough` or `Terminate`.
     #[napi(ts_type = "'Passthrough' | 'Terminate'")]
     pub tls_mode: Option<String>,
+    /// The routes attached to it (those its status's `attachedRoutes`
+    /// counts), sorted by kind, namespace and name.
+    pub routes: Vec<RouteRef>,
 }
 
-impl From<gatewise::ListenerInfo<'_>> for ListenerInfo {
-    fn from(l: gatewise::ListenerInfo<'_>) -> Self {
+/// A route, as decisions and listeners name it.
+#[napi(object)]
+#[derive(Debug)]
+pub struct RouteRef {
+    /// `HTTPRoute`, `GRPCRoute`, `TLSRoute`, `TCPRoute` or `UDPRoute`.
+    pub kind: String,
+    /// Its namespace.
+    pub namespace: String,
+    /// Its name.
+    pub name: String,
+}
+
+impl From<gatewise::RouteView> for RouteRef {
+    fn from(r: gatewise::RouteView) -> Self {
+        RouteRef {
+            kind: r.kind,
+            namespace: r.namespace,
+            name: r.name,
+        }
+    }
+}
+
+impl ListenerInfo {
+    /// A listener of the Gateway `namespace/name`, with its routes.
+    pub(crate) fn new(
+        router: &gatewise::Router,
+        namespace: &str,
+        name: &str,
+        l: gatewise::ListenerInfo<'_>,
+    ) -> Self {
         ListenerInfo {
+            routes: router
+                .attached_routes(namespace, name, l.name)
+                .into_iter()
+                .map(RouteRef::from)
+                .collect(),
             name: l.name.to_owned(),
             port: u32::from(l.port),
             protocol: l.protocol.map(ListenerProtocol::from),

@@ -89,8 +89,8 @@ impl Router {
             .collect()
     }
 
-    /// The listeners of a Gateway (`namespace/name`) in their order; empty for a
-    /// Gateway that is not ours.
+    /// The listeners of a Gateway (`namespace/name`) in their order, with the
+    /// routes attached to each; empty for a Gateway that is not ours.
     #[napi]
     pub fn listeners(&self, gateway: String) -> Result<Vec<ListenerInfo>> {
         let Some((ns, name)) = gateway.split_once('/') else {
@@ -98,12 +98,11 @@ impl Router {
                 "gateway must be namespace/name, found {gateway:?}"
             )));
         };
-        Ok(self
-            .compiled
-            .router()
+        let router = self.compiled.router();
+        Ok(router
             .listeners(ns, name)
             .into_iter()
-            .map(ListenerInfo::from)
+            .map(|l| ListenerInfo::new(router, ns, name, l))
             .collect())
     }
 
