@@ -167,7 +167,7 @@ describe('loading', () => {
     assert.equal(load({ text: MANIFESTS }).gateways().length, 1)
   })
 
-  it('load refuses malformed sources with a TypeError-like InvalidArg error', () => {
+  it('load refuses malformed sources (code InvalidArg)', () => {
     assert.throws(() => load([{ text: MANIFESTS, path: 'x' }]), { code: 'InvalidArg', message: /exactly one of text, path and object/ })
     assert.throws(() => load([{ txt: MANIFESTS }]), { code: 'InvalidArg', message: /unknown key "txt"/ })
     assert.throws(() => load([{ path: 3 }]), { code: 'InvalidArg' })
