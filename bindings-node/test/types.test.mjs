@@ -70,6 +70,21 @@ describe('types', () => {
         }
         data.explanations.push(router.explain(request))
       }
+      // Every protocol at every Gateway, for the fields only some give
+      // (grpcStatus, tlsMode, ...).
+      for (const gateway of router.gateways()) {
+        for (const request of [
+          { gateway, protocol: 'GRPC', host: 'example.com', grpc: { service: 'a.B', method: 'C' } },
+          { gateway, protocol: 'GRPC', host: 'example.com', sni: 'example.com', grpc: { service: 'a.B', method: 'C' } },
+          { gateway, protocol: 'HTTPS', host: 'example.com' },
+          { gateway, protocol: 'TLS', host: 'example.com' },
+          { gateway, protocol: 'TCP', port: 80 },
+          { gateway, protocol: 'UDP', port: 53 },
+        ]) {
+          data.decisions.push(router.route(request))
+          data.explanations.push(router.explain(request))
+        }
+      }
       data.status.push(...router.status())
       data.rejected.push(...router.rejected())
       data.warnings.push(...router.warnings())
