@@ -555,6 +555,42 @@ impl Router {
         v
     }
 
+    /// The routes attached to one listener of a Gateway, each once, sorted by
+    /// kind, namespace and name: the routes its status's `attachedRoutes`
+    /// counts, for tools that show which listeners serve a route (a parentRef
+    /// without `sectionName` attaches to whichever listeners admit the route).
+    /// Empty for an unknown Gateway or listener.
+    pub fn attached_routes(
+        &self,
+        namespace: &str,
+        name: &str,
+        listener: &str,
+    ) -> Vec<crate::RouteView> {
+        let Some(l) = self
+            .gateway(namespace, name)
+            .and_then(|g| g.listeners.iter().find(|l| l.name == listener))
+        else {
+            return Vec::new();
+        };
+        let mut routes: Vec<&RouteInfo> = l
+            .entries
+            .iter()
+            .filter_map(|e| self.inner.rules.get(e.rule as usize))
+            .filter_map(|r| self.inner.routes.get(r.route as usize))
+            .collect();
+        routes
+            .sort_by(|a, b| (a.kind, &a.namespace, &a.name).cmp(&(b.kind, &b.namespace, &b.name)));
+        routes.dedup_by(|a, b| std::ptr::eq(*a, *b));
+        routes
+            .into_iter()
+            .map(|r| crate::RouteView {
+                kind: r.kind.to_owned(),
+                namespace: r.namespace.clone(),
+                name: r.name.clone(),
+            })
+            .collect()
+    }
+
     pub(crate) fn gateway(&self, namespace: &str, name: &str) -> Option<&GatewayRt> {
         self.inner.gateways.get(namespace)?.get(name)
     }

@@ -136,3 +136,43 @@ fn all_accepted_fails_on_a_route_parent_not_accepted() {
         Router::compile(&loaded.resources, &Options::default()).status(Timestamp::DEFAULT_EPOCH);
     assert!(!status.all_accepted());
 }
+
+#[test]
+fn attached_routes_are_what_attached_routes_counts() {
+    let loaded = load_str(
+        "quickstart.yaml",
+        include_str!("../../examples/quickstart.yaml"),
+    );
+    let compiled = Router::compile(&loaded.resources, &Options::default());
+    let status = compiled.status(Timestamp::DEFAULT_EPOCH);
+    let router = compiled.router();
+    let mut seen = 0;
+    for g in &status.gateways {
+        for l in &g.listeners {
+            let routes = router.attached_routes(&g.namespace, &g.name, &l.name);
+            assert_eq!(
+                routes.len(),
+                l.attached_routes as usize,
+                "{}/{}",
+                g.name,
+                l.name
+            );
+            seen += routes.len();
+        }
+    }
+    assert!(seen > 0);
+    let routes = router.attached_routes("infra", "gateway", "http");
+    assert_eq!(
+        routes
+            .iter()
+            .map(|r| format!("{} {}/{}", r.kind, r.namespace, r.name))
+            .collect::<Vec<_>>(),
+        ["HTTPRoute shop/store"]
+    );
+    assert!(
+        router
+            .attached_routes("infra", "gateway", "nope")
+            .is_empty()
+    );
+    assert!(router.attached_routes("infra", "nope", "http").is_empty());
+}
