@@ -106,15 +106,13 @@ pub struct Compiled {
     status: Status,
     generations: HashMap<(String, String, String), i64>,
     /// Listeners an HTTPRoute or GRPCRoute lost to a route of the other kind
-    /// (for lint; status shows them only when no listener is left).
-    #[allow(dead_code, reason = "read by lint, added next")]
+    /// (for [`crate::lint`]; status shows them only when no listener is left).
     pub(crate) kind_conflicts: Vec<KindConflict>,
 }
 
 /// A route that lost a listener to a route of the other kind (HTTPRoute vs
 /// GRPCRoute) with intersecting hostnames.
 #[derive(Debug, Clone)]
-#[allow(dead_code, reason = "read by lint, added next")]
 pub(crate) struct KindConflict {
     /// The route that lost the listener: (kind, namespace, name).
     pub(crate) loser: (&'static str, String, String),
