@@ -1,7 +1,8 @@
-//! `gatewise`: check manifests, route a request, run spec fixtures.
+//! `gatewise`: check and lint manifests, route a request, run spec fixtures.
 
 mod check;
 mod input;
+mod lint;
 mod route;
 mod yaml;
 
@@ -40,6 +41,10 @@ enum Command {
     Check(check::Args),
     /// Route one request through a Gateway and print the decision.
     Route(route::Args),
+    /// Report problems between objects (shadowed rules, ties decided by age,
+    /// unresolved references, unused grants, ...) with example requests; exits 1
+    /// when a finding at or above --fail-on (default error) exists.
+    Lint(lint::Args),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -65,6 +70,7 @@ fn main() -> ExitCode {
         }
         Command::Check(args) => check::run(&args),
         Command::Route(args) => route::run(&args),
+        Command::Lint(args) => lint::run(&args),
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
