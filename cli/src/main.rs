@@ -1,6 +1,8 @@
-//! `gatewise`: check and lint manifests, route a request, run spec fixtures.
+//! `gatewise`: check and lint manifests, diff two versions, route a request, run
+//! spec fixtures.
 
 mod check;
+mod diff;
 mod input;
 mod lint;
 mod route;
@@ -45,6 +47,9 @@ enum Command {
     /// unresolved references, unused grants, ...) with example requests; exits 1
     /// when a finding at or above --fail-on (default error) exists.
     Lint(lint::Args),
+    /// Compare two versions (files or folders): status changes and requests
+    /// whose decision changes; exits 1 when anything changes.
+    Diff(diff::Args),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -71,6 +76,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Route(args) => route::run(&args),
         Command::Lint(args) => lint::run(&args),
+        Command::Diff(args) => diff::run(&args),
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }

@@ -1,4 +1,4 @@
-//! `gatewise lint` against small manifests in a temp dir.
+//! `gatewise lint` and `gatewise diff` against small manifests in a temp dir.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -176,4 +176,64 @@ fn lint_json_and_rejected_objects() {
         .unwrap_or_else(|| panic!("no GW001: {doc}"));
     assert_eq!(f["exampleRequest"]["host"], "shop.example.com", "{doc}");
     assert_eq!(f["exampleRequest"]["headers"][0]["value"], "blue", "{doc}");
+}
+
+#[test]
+fn diff_exits_zero_without_changes_and_one_with_them() {
+    let dir = temp_dir("diff");
+    let old = write(&dir, "old.yaml", &format!("{BASE}{ROUTE}"));
+    let same = write(&dir, "same.yaml", &format!("{BASE}{ROUTE}"));
+    let o = gatewise(&["diff", path(&old), path(&same)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("0 with a different decision; 0 status changes"),
+        "{}",
+        stdout(&o)
+    );
+
+    let new = write(
+        &dir,
+        "new.yaml",
+        &format!("{BASE}{}", ROUTE.replace("\"/.*\"", "\"/web/.*\"")),
+    );
+    let o = gatewise(&["diff", path(&old), path(&new)]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("traffic changes"), "{out}");
+    assert!(out.contains("new: respond 500"), "{out}");
+
+    let o = gatewise(&["diff", path(&old), path(&new), "-o", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let change = doc["trafficChanges"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["request"]["path"] == "/api"))
+        .unwrap_or_else(|| panic!("no change for /api: {doc}"));
+    assert_eq!(change["old"]["rule"], 0);
+    assert_eq!(change["new"]["status"], 500);
+    assert_eq!(doc["rejected"]["new"].as_array().map(Vec::len), Some(0));
+
+    let o = gatewise(&["diff", path(&old), path(&dir.join("missing.yaml"))]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn diff_of_folders_counts_a_rejected_new_object_as_a_change() {
+    let dir = temp_dir("diff-folders");
+    let old = dir.join("old");
+    let new = dir.join("new");
+    fs::create_dir_all(&old).expect("mkdir");
+    fs::create_dir_all(&new).expect("mkdir");
+    write(&old, "base.yaml", BASE);
+    write(&new, "base.yaml", BASE);
+    write(
+        &new,
+        "route.yaml",
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: bad, namespace: infra}\nspec: {rules: [{matches: [{path: {type: Exact, value: \"no-slash\"}}]}]}\n",
+    );
+    let o = gatewise(&["diff", path(&old), path(&new)]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("NEW has 1 rejected object"), "{out}");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("HTTPRoute infra/bad rejected"));
 }

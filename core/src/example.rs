@@ -1,6 +1,7 @@
 //! Example requests: one concrete request, derived from a rule's match, that the
 //! router sends to that match. [`crate::lint`] findings carry one to demonstrate
-//! the problem they describe.
+//! the problem they describe; [`crate::diff`] routes one per rule through both
+//! versions of a configuration.
 //!
 //! # How a request is derived from a match
 //!

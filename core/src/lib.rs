@@ -60,6 +60,8 @@
 //! - [`lint::lint`]: problems between objects that no status condition shows
 //!   (shadowed rules, ties decided by age, unresolved references, unused grants,
 //!   ...), as [`Finding`]s with stable codes and example requests.
+//! - [`diff::diff`]: what a change to the manifests does to status and traffic
+//!   ([`DiffReport`]).
 //!
 //! The core is sans-IO: it opens no file, reads no clock and draws no random
 //! number. The same resources in any order give the same router, status and
@@ -129,6 +131,7 @@ pub mod api;
 mod backend;
 pub mod compile;
 pub mod decision;
+pub mod diff;
 pub mod duration;
 mod error;
 mod example;
@@ -156,6 +159,7 @@ pub use decision::{
     Decision, Forward, GatewayRef, Matched, Pick, RedirectTo, Reject, Respond, UpstreamRequest,
     grpc_status_for,
 };
+pub use diff::DiffReport;
 pub use error::{FieldError, LoadError, ObjectRef, Rejection, Skipped, SourceLocation, Warning};
 pub use example::ExampleRequest;
 pub use explain::Explanation;
