@@ -44,6 +44,11 @@
 //! | `GW010` | `listener-without-routes` | warning | a programmed listener with no attached route: every request is answered 404, every connection refused |
 //! | `GW011` | `http-grpc-hostname-conflict` | error | an HTTPRoute and a GRPCRoute with intersecting hostnames on one listener: the newer loses the listener |
 //!
+//! Like status, lint looks at the Gateways of GatewayClasses with our
+//! `controllerName` and the routes whose parentRefs name them (GW004 and GW006
+//! read every route: a parentRef to a Gateway that is not in the input, a grant
+//! no object uses).
+//!
 //! What status already says on its own (a rejected object, a conflicted listener,
 //! an unsupported protocol) is left to `gatewise check`; `GW004`, `GW007`,
 //! `GW008` and `GW009` repeat a status condition because it is the visible end of
@@ -818,6 +823,7 @@ impl<'a> Ctx<'a> {
                 String::new()
             };
             let other = format!("{ak} {ans}/{an} rule {arule} match {}", a.match_index);
+            let l4 = matches!(site.listener.protocol, Some(Protocol::Tcp | Protocol::Udp));
             let (code, message) = if same {
                 let (older, newer) = (a.key.created, site.entry.key.created);
                 let why = if older < newer {
@@ -827,10 +833,22 @@ impl<'a> Ctx<'a> {
                         "both were created at {older} and {ans}/{an} comes first by namespace/name"
                     )
                 };
-                (
-                    Code::AgeDecidedTie,
+                let message = if l4 {
+                    format!(
+                        "only one route on a {} listener carries traffic: {other} is also attached to {listener}, and {why}, so this route never receives a connection{partial}",
+                        site.listener.protocol.map_or("", Protocol::as_str)
+                    )
+                } else {
                     format!(
                         "{what} has the same hostname and match as {other} on {listener}{host}, and {why}, so this route never receives these requests{partial}"
+                    )
+                };
+                (Code::AgeDecidedTie, message)
+            } else if l4 {
+                (
+                    Code::ShadowedRule,
+                    format!(
+                        "{what} never carries traffic on {listener}: {other} comes first and takes every connection{partial}"
                     ),
                 )
             } else {

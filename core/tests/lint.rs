@@ -484,12 +484,19 @@ spec:
   rules: [{backendRefs: [{name: db, port: 5432}]}]
 "#);
     let tie = linted.one(Code::AgeDecidedTie, "db-replica", "spec.rules[0]");
+    assert!(tie.message.starts_with("only one route on a TCP listener carries traffic: TCPRoute infra/db rule 0 match 0 is also attached to listener infra/gw/db, and infra/db is older"), "{tie}");
     let ex = tie.example_request.as_ref().expect("an example");
     assert_eq!(
         (ex.protocol, ex.port),
         (gatewise::RequestProtocol::Tcp, 5432)
     );
-    linted.one(Code::ShadowedRule, "db", "spec.rules[1]");
+    let second = linted.one(Code::ShadowedRule, "db", "spec.rules[1]");
+    assert!(
+        second
+            .message
+            .contains("comes first and takes every connection"),
+        "{second}"
+    );
     linted.all_demonstrate();
 }
 
