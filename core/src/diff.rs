@@ -206,12 +206,12 @@ pub struct SkippedMatch {
 /// to NEW ([`carry_creation_times`]), compiles both with `options`, and
 /// compares them ([`diff_compiled`]).
 pub fn diff(old: &Resources, new: &Resources, options: &Options) -> DiffReport {
-    let mut new = new.clone();
-    carry_creation_times(old, &mut new);
-    diff_compiled(
-        &Router::compile(old, options),
-        &Router::compile(&new, options),
-    )
+    let new = {
+        let mut carried = new.clone();
+        carry_creation_times(old, &mut carried);
+        Router::compile(&carried, options)
+    };
+    diff_compiled(&Router::compile(old, options), &new)
 }
 
 /// Gives objects of NEW the creation times they would have once applied over
