@@ -1,7 +1,10 @@
-//! `gatewise`: check manifests, route a request, run spec fixtures, serve.
+//! `gatewise`: check and lint manifests, diff two versions, route a request, run
+//! spec fixtures, serve.
 
 mod check;
+mod diff;
 mod input;
+mod lint;
 mod route;
 mod serve;
 mod yaml;
@@ -44,6 +47,13 @@ enum Command {
     /// Run the gateway: a socket for every programmed listener, backends from
     /// EndpointSlices, hot reload on change or SIGHUP, drain on SIGTERM.
     Serve(serve::Args),
+    /// Report problems between objects (shadowed rules, ties decided by age,
+    /// unresolved references, unused grants, ...) with example requests; exits 1
+    /// when a finding at or above --fail-on (default error) exists.
+    Lint(lint::Args),
+    /// Compare two versions (files or folders): status changes and requests
+    /// whose decision changes; exits 1 when anything changes.
+    Diff(diff::Args),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -70,6 +80,8 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Route(args) => route::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Lint(args) => lint::run(&args),
+        Command::Diff(args) => diff::run(&args),
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }

@@ -107,6 +107,27 @@ pub struct Compiled {
     router: Router,
     status: Status,
     generations: HashMap<(String, String, String), i64>,
+    /// Listeners an HTTPRoute or GRPCRoute lost to a route of the other kind
+    /// (for [`crate::lint`]; status shows them only when no listener is left).
+    pub(crate) kind_conflicts: Vec<KindConflict>,
+}
+
+/// A route that lost a listener to a route of the other kind (HTTPRoute vs
+/// GRPCRoute) with intersecting hostnames.
+#[derive(Debug, Clone)]
+pub(crate) struct KindConflict {
+    /// The route that lost the listener: (kind, namespace, name).
+    pub(crate) loser: (&'static str, String, String),
+    /// The route that kept it.
+    pub(crate) winner: (&'static str, String, String),
+    /// The Gateway (namespace, name) whose listener it is.
+    pub(crate) gateway: (String, String),
+    /// The listener's name.
+    pub(crate) listener: String,
+    /// The listener's index among the Gateway's listeners in the router.
+    pub(crate) listener_index: usize,
+    /// The hostnames the loser would have served there (`None`: any).
+    pub(crate) hostnames: Vec<Option<Hostname>>,
 }
 
 impl Compiled {
@@ -451,7 +472,7 @@ impl<'r> Compiler<'r> {
             parents_of.push(parents);
         }
 
-        settle_kind_conflicts(&sources, &mut pending, &gateways);
+        let kind_conflicts = settle_kind_conflicts(&sources, &mut pending, &gateways);
 
         for p in pending {
             let src = &sources[p.route];
@@ -518,6 +539,7 @@ impl<'r> Compiler<'r> {
             },
             status,
             generations,
+            kind_conflicts,
         }
     }
 
@@ -1221,7 +1243,7 @@ impl<'r> Compiler<'r> {
     }
 }
 
-fn compile_match(m: &HttpRouteMatch) -> Result<RouteMatch, String> {
+pub(crate) fn compile_match(m: &HttpRouteMatch) -> Result<RouteMatch, String> {
     let (t, v) = match &m.path {
         Some(p) => (
             p.type_.as_deref().unwrap_or("PathPrefix"),
@@ -1294,7 +1316,9 @@ fn value_match(t: Option<&str>, v: &str) -> Result<ValueMatch, String> {
 
 /// A `GRPCRouteMatch` as a route match on the request path `/service/method`
 /// and headers, with the characters of service and method it names (precedence).
-fn compile_grpc_match(m: &api::GrpcRouteMatch) -> Result<(RouteMatch, (usize, usize)), String> {
+pub(crate) fn compile_grpc_match(
+    m: &api::GrpcRouteMatch,
+) -> Result<(RouteMatch, (usize, usize)), String> {
     let method = m.method.clone().unwrap_or_default();
     let service = method.service.as_deref().filter(|s| !s.is_empty());
     let name = method.method.as_deref().filter(|s| !s.is_empty());
@@ -1461,17 +1485,19 @@ fn hosts_intersect(a: &[Option<Hostname>], b: &[Option<Hostname>]) -> bool {
 /// An HTTPRoute and a GRPCRoute on one listener with intersecting hostnames: the
 /// older route (then `namespace/name`) keeps the listener, the other loses it
 /// (`grpcroute_types.go`, GRPCRouteSpec.Hostnames). A parentRef left with no
-/// listener gets `Accepted=False/NotAllowedByListeners`.
+/// listener gets `Accepted=False/NotAllowedByListeners`. Returns every listener
+/// lost, for lint.
 fn settle_kind_conflicts(
     sources: &[RouteSrc<'_>],
     pending: &mut [Pending],
     gateways: &[GatewayBuild<'_>],
-) {
+) -> Vec<KindConflict> {
     let rank = |p: &Pending| {
         let o = sources[p.route].obj;
         (o.created, o.namespace.clone(), o.name.clone())
     };
     let mut losses: Vec<(usize, usize, String)> = Vec::new();
+    let mut conflicts = Vec::new();
     for (ai, a) in pending.iter().enumerate() {
         let (RouteKind::Http, Ok(al)) = (sources[a.route].kind, &a.outcome) else {
             continue;
@@ -1488,9 +1514,31 @@ fn settle_kind_conflicts(
                     if la != lb || !hosts_intersect(ha, hb) {
                         continue;
                     }
-                    let (loser, winner) = if rank(a) <= rank(b) { (bi, a) } else { (ai, b) };
+                    let (loser, winner, loser_hosts) = if rank(a) <= rank(b) {
+                        (bi, a, hb)
+                    } else {
+                        (ai, b, ha)
+                    };
                     let w = sources[winner.route].obj;
                     let listener = &gateways[a.gateway].listeners[*la].rt.name;
+                    let lost = &sources[pending[loser].route];
+                    let gw = &gateways[a.gateway].obj.meta;
+                    conflicts.push(KindConflict {
+                        loser: (
+                            lost.kind.name(),
+                            lost.obj.namespace.clone(),
+                            lost.obj.name.clone(),
+                        ),
+                        winner: (
+                            sources[winner.route].kind.name(),
+                            w.namespace.clone(),
+                            w.name.clone(),
+                        ),
+                        gateway: (gw.namespace.clone(), gw.name.clone()),
+                        listener: listener.clone(),
+                        listener_index: *la,
+                        hostnames: loser_hosts.clone(),
+                    });
                     losses.push((
                         loser,
                         *la,
@@ -1523,6 +1571,7 @@ fn settle_kind_conflicts(
             ]);
         }
     }
+    conflicts
 }
 
 /// Records a route's entries on the listeners it attached to, and returns the

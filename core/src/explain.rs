@@ -401,7 +401,7 @@ impl Router {
     }
 }
 
-fn summary(e: &crate::router::Entry) -> String {
+pub(crate) fn summary(e: &crate::router::Entry) -> String {
     let kind = match e.m.path.kind() {
         PathKind::Exact => "Exact",
         PathKind::PathPrefix => "PathPrefix",

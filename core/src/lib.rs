@@ -57,6 +57,11 @@
 //!   [`Router::route_http`], [`Router::route_tls`], [`Router::route_tcp`] and
 //!   [`Router::route_udp`] are the per-protocol forms.
 //! - [`Router::explain`]: the same walk, recorded ([`Explanation`]).
+//! - [`lint::lint`]: problems between objects that no status condition shows
+//!   (shadowed rules, ties decided by age, unresolved references, unused grants,
+//!   ...), as [`Finding`]s with stable codes and example requests.
+//! - [`diff::diff`]: what a change to the manifests does to status and traffic
+//!   ([`DiffReport`]).
 //!
 //! The core is sans-IO: it opens no file, reads no clock and draws no random
 //! number. The same resources in any order give the same router, status and
@@ -126,12 +131,15 @@ pub mod api;
 mod backend;
 pub mod compile;
 pub mod decision;
+pub mod diff;
 pub mod duration;
 pub mod endpoints;
 mod error;
+mod example;
 pub mod explain;
 pub mod filter;
 mod hostname;
+pub mod lint;
 pub mod load;
 pub mod matcher;
 pub mod oracle;
@@ -153,10 +161,13 @@ pub use decision::{
     Decision, Forward, GatewayRef, Matched, Pick, RedirectTo, Reject, Respond, UpstreamRequest,
     grpc_status_for,
 };
+pub use diff::DiffReport;
 pub use endpoints::Endpoint;
 pub use error::{FieldError, LoadError, ObjectRef, Rejection, Skipped, SourceLocation, Warning};
+pub use example::ExampleRequest;
 pub use explain::Explanation;
 pub use hostname::Hostname;
+pub use lint::{Finding, Severity};
 pub use load::{Loaded, Loader, load_str};
 pub use matcher::{Mismatch, PathKind, REGEX_SIZE_LIMIT};
 pub use precedence::{HostnameRank, PathRank, PrecedenceKey};

@@ -5,7 +5,8 @@
 //! listed (group, kind, namespace) to the listed (group, kind[, name]) in its own
 //! namespace. An empty group is the core API group.
 
-use crate::resources::Resources;
+use crate::api::ReferenceGrantSpec;
+use crate::resources::{Object, Resources};
 
 /// One side of a reference, for a grant check.
 #[derive(Debug, Clone, Copy)]
@@ -29,18 +30,30 @@ pub(crate) fn permits(
     resources
         .reference_grants
         .iter()
-        .filter(|g| g.meta.namespace == to.namespace)
-        .any(|g| {
-            let from_ok = g.spec.from.iter().flatten().any(|f| {
-                f.group.as_deref().unwrap_or("") == from.group
-                    && f.kind.as_deref() == Some(from.kind)
-                    && f.namespace.as_deref() == Some(from.namespace)
-            });
-            let to_ok = g.spec.to.iter().flatten().any(|t| {
-                t.group.as_deref().unwrap_or("") == to.group
-                    && t.kind.as_deref() == Some(to.kind)
-                    && t.name.as_deref().is_none_or(|n| n == to_name)
-            });
-            from_ok && to_ok
-        })
+        .any(|g| grant_permits(g, from, to, to_name))
+}
+
+/// Whether the one grant `g` permits a cross-namespace reference from `from` to
+/// the object `to_name` of `to` (used by [`permits`], and by lint to find grants
+/// that permit nothing).
+pub(crate) fn grant_permits(
+    g: &Object<ReferenceGrantSpec>,
+    from: RefEnd<'_>,
+    to: RefEnd<'_>,
+    to_name: &str,
+) -> bool {
+    if g.meta.namespace != to.namespace || from.namespace == to.namespace {
+        return false;
+    }
+    let from_ok = g.spec.from.iter().flatten().any(|f| {
+        f.group.as_deref().unwrap_or("") == from.group
+            && f.kind.as_deref() == Some(from.kind)
+            && f.namespace.as_deref() == Some(from.namespace)
+    });
+    let to_ok = g.spec.to.iter().flatten().any(|t| {
+        t.group.as_deref().unwrap_or("") == to.group
+            && t.kind.as_deref() == Some(to.kind)
+            && t.name.as_deref().is_none_or(|n| n == to_name)
+    });
+    from_ok && to_ok
 }
