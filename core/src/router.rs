@@ -19,6 +19,7 @@
 //! number of routes on other hostnames or paths.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use crate::backend::ServiceBackend;
@@ -40,7 +41,7 @@ pub struct Router {
 #[derive(Debug, Default)]
 pub(crate) struct Inner {
     /// namespace → name → Gateway (two borrowed-key lookups, no allocation).
-    pub(crate) gateways: HashMap<String, HashMap<String, GatewayRt>>,
+    pub(crate) gateways: IndexMap<String, IndexMap<String, GatewayRt>>,
     pub(crate) routes: Vec<RouteInfo>,
     pub(crate) rules: Vec<RuleRt>,
 }
@@ -328,7 +329,7 @@ impl BackendFilters {
 /// Entries of one hostname group, indexed by path.
 #[derive(Debug, Default)]
 pub(crate) struct PathIndex {
-    pub(crate) exact: HashMap<Box<str>, Vec<u32>>,
+    pub(crate) exact: IndexMap<Box<str>, Vec<u32>>,
     pub(crate) regex: Vec<u32>,
     pub(crate) prefix: PrefixNode,
 }
@@ -336,15 +337,15 @@ pub(crate) struct PathIndex {
 #[derive(Debug, Default)]
 pub(crate) struct PrefixNode {
     pub(crate) entries: Vec<u32>,
-    pub(crate) children: HashMap<Box<str>, PrefixNode>,
+    pub(crate) children: IndexMap<Box<str>, PrefixNode>,
 }
 
 /// Hostname groups of a listener.
 #[derive(Debug, Default)]
 pub(crate) struct HostIndex {
-    pub(crate) exact: HashMap<Box<str>, PathIndex>,
+    pub(crate) exact: IndexMap<Box<str>, PathIndex>,
     /// Keyed by suffix with the leading dot (`*.example.com` → `.example.com`).
-    pub(crate) wildcard: HashMap<Box<str>, PathIndex>,
+    pub(crate) wildcard: IndexMap<Box<str>, PathIndex>,
     pub(crate) any: Option<PathIndex>,
 }
 
@@ -438,7 +439,11 @@ impl ListenerRt {
             {
                 return Some(e);
             }
-            for (i, _) in host.match_indices('.').filter(|(i, _)| *i > 0) {
+            let dots = host
+                .bytes()
+                .enumerate()
+                .filter(|&(i, b)| b == b'.' && i > 0);
+            for (i, _) in dots {
                 if let Some(e) = self
                     .index
                     .wildcard
@@ -485,7 +490,7 @@ impl ListenerRt {
 
 /// The value under `key`, inserted empty if missing; the key is copied only
 /// then (most entries share their hostname and path elements with others).
-fn slot<'m, V: Default>(map: &'m mut HashMap<Box<str>, V>, key: &str) -> &'m mut V {
+fn slot<'m, V: Default>(map: &'m mut IndexMap<Box<str>, V>, key: &str) -> &'m mut V {
     if !map.contains_key(key) {
         map.insert(key.into(), V::default());
     }
@@ -501,7 +506,11 @@ fn prefix_search<'e>(
     ok: &impl Fn(&u32) -> Option<&'e Entry>,
 ) -> Option<&'e Entry> {
     if !node.children.is_empty() && !rest.is_empty() {
-        let (seg, tail) = rest.split_once('/').unwrap_or((rest, ""));
+        // Bytes, not `split_once`: the generic searcher cost more than the lookup.
+        let (seg, tail) = match rest.bytes().position(|b| b == b'/') {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => (rest, ""),
+        };
         if let Some(child) = node.children.get(seg)
             && let Some(e) = prefix_search(child, tail, ok)
         {
@@ -614,4 +623,57 @@ pub struct ListenerInfo<'r> {
     pub tls_mode: Option<TlsMode>,
     /// Certificates (HTTPS, TLS Terminate), resolved.
     pub certificates: &'r [Certificate],
+}
+
+/// The maps the router looks requests up in. Their keys come from the
+/// configuration (names, hostnames, path elements), never from requests, so a
+/// keyed hash (std's SipHash, against keys chosen to collide) buys nothing here,
+/// and it was a quarter of a decision's instructions.
+pub(crate) type IndexMap<K, V> = HashMap<K, V, BuildHasherDefault<IndexHasher>>;
+
+/// A fast multiplicative hash (the FxHash family, as in `rustc-hash` 2), for
+/// [`IndexMap`].
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct IndexHasher {
+    hash: u64,
+}
+
+impl IndexHasher {
+    const K: u64 = 0xf135_7aea_2e62_a9c5;
+
+    fn add(&mut self, word: u64) {
+        self.hash = self.hash.wrapping_add(word).wrapping_mul(Self::K);
+    }
+}
+
+impl Hasher for IndexHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+        self.add(bytes.len() as u64);
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        // The multiply leaves the high bits best mixed; hashbrown takes the
+        // bucket from the low bits.
+        self.hash.rotate_left(26)
+    }
 }
