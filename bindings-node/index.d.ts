@@ -152,10 +152,12 @@ export type Decision = ForwardDecision | RedirectDecision | RespondDecision | Re
 // Explanations (the core's `Explanation`; `gatewise route --explain -o json`)
 
 /** The path part of the precedence key: `Exact` first, then
- * `RegularExpression` and `PathPrefix`, longer first. */
+ * `RegularExpression` and `PathPrefix`, longer first; for a GRPCRoute match,
+ * the characters of the service, then of the method, it names. */
 export type PathRank =
   | { type: 'Exact' }
   | { type: 'RegularExpression' | 'PathPrefix'; length: number }
+  | { type: 'Grpc'; length: { service: number; method: number } }
 
 /** The spec's precedence after the hostname; compared field by field. */
 export interface PrecedenceKey {
@@ -292,6 +294,18 @@ export interface GatewayStatusObject {
     addresses: Array<{ type: string; value: string }>
     conditions: Condition[]
     listeners: ListenerStatus[]
+    /** ListenerSets this Gateway accepted. */
+    attachedListenerSets: number
+  }
+}
+
+export interface ListenerSetStatusObject {
+  apiVersion: string
+  kind: 'ListenerSet'
+  metadata: { name: string; namespace: string }
+  status: {
+    conditions: Condition[]
+    listeners: ListenerStatus[]
   }
 }
 
@@ -303,7 +317,11 @@ export interface RouteStatusObject {
 }
 
 /** An object with its status, as `kubectl get -o json` shows it. */
-export type StatusObject = GatewayClassStatusObject | GatewayStatusObject | RouteStatusObject
+export type StatusObject =
+  | GatewayClassStatusObject
+  | GatewayStatusObject
+  | ListenerSetStatusObject
+  | RouteStatusObject
 
 // ---------------------------------------------------------------------------
 // What loading refused or passed over

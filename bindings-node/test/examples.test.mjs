@@ -24,6 +24,12 @@ describe('examples/route-report.mjs', () => {
     assert.equal(
       r.stdout,
       [
+        'HTTPRoute shop/blog',
+        '  attached to infra/gateway listener http (port 80, HTTP, *.example.com)',
+        '  parent Gateway infra/gateway',
+        '    Accepted=True (Accepted): accepted',
+        '    ResolvedRefs=True (ResolvedRefs): all references resolved',
+        '  lint: not available yet',
         'HTTPRoute shop/store',
         '  attached to infra/gateway listener http (port 80, HTTP, *.example.com)',
         '  parent Gateway infra/gateway',

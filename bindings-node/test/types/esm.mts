@@ -73,6 +73,7 @@ void [text, outcome]
 for (const o of router.status() satisfies StatusObject[]) {
   if (o.kind === 'Gateway') for (const l of o.status.listeners) void l.attachedRoutes
   else if (o.kind === 'GatewayClass') void o.status.conditions
+  else if (o.kind === 'ListenerSet') void o.status.listeners
   else for (const p of o.status.parents) void p.parentRef.sectionName
 }
 const listeners: ListenerInfo[] = router.listeners('ns/gw')
