@@ -263,6 +263,10 @@ for hosts in $HOSTS_VARIANTS; do
     h2=$H2_PORT
     [ "$name" = gatewise ] && h2=$H1_PORT
     log "$name, $hosts hostname(s), $((hosts * ROUTES_PER_HOST)) routes"
+    if [ "$name" = gatewise ] && [ -z "$GATEWISE_BIN" ]; then
+      log "gatewise: no \`gatewise serve\` in this build; skipped"
+      continue
+    fi
     if ! start_proxy "$name" "$dir"; then
       log "$name did not start (see $dir/$name*.log); skipped"
       [ -n "${PROXY_PID:-}" ] && stop "$PROXY_PID"

@@ -9,8 +9,10 @@
 //!   the longest (`*.b.example.com` before `*.example.com`), then routes with no
 //!   hostname. The hostname is the first precedence criterion, so the first group
 //!   with a matching entry decides. A host has as many groups as labels.
-//! - within a group: `Exact` entries by path in a hash map, then regular expressions,
-//!   then a trie of `PathPrefix` elements walked from the deepest element up.
+//! - within a group: `Exact` entries by path in a hash map, then regular expressions
+//!   (a few hundred at a time in a `RegexSet`, so a path none of them matches
+//!   passes them in one search), then a trie of `PathPrefix` elements walked from
+//!   the deepest element up.
 //!   Each bucket lists entries in precedence order; the first whose method, header
 //!   and query conditions hold wins.
 //!
@@ -22,13 +24,15 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
+use regex::{RegexSet, RegexSetBuilder};
+
 use crate::backend::ServiceBackend;
 use crate::filter::cors::Cors;
 use crate::filter::header::HeaderModifier;
 use crate::filter::redirect::Redirect;
 use crate::filter::rewrite::UrlRewrite;
 use crate::hostname::{HostKey, Hostname};
-use crate::matcher::{PathMatch, RouteMatch};
+use crate::matcher::{PathMatch, REGEX_SIZE_LIMIT, RouteMatch};
 use crate::precedence::PrecedenceKey;
 use crate::request::HttpRequest;
 
@@ -331,8 +335,21 @@ impl BackendFilters {
 pub(crate) struct PathIndex {
     pub(crate) exact: IndexMap<Box<str>, Vec<u32>>,
     pub(crate) regex: Vec<u32>,
+    /// For each run of [`REGEX_CHUNK`] entries of `regex`, their patterns in
+    /// one set: a path that matches none of them (most requests) passes the
+    /// run in one search instead of one per pattern. `None`: too few patterns
+    /// to gain, or too large a set.
+    pub(crate) regex_sets: Vec<Option<RegexSet>>,
     pub(crate) prefix: PrefixNode,
 }
+
+/// Patterns from which a run of regular expressions gets a [`RegexSet`].
+const REGEX_SET_MIN: usize = 4;
+
+/// Patterns per [`RegexSet`]: a set of thousands searches slower than its
+/// patterns one by one (its lazy DFA gives up), a few hundred search in about
+/// the time of one.
+const REGEX_CHUNK: usize = 128;
 
 #[derive(Debug, Default)]
 pub(crate) struct PrefixNode {
@@ -371,6 +388,18 @@ impl ListenerRt {
                     node.entries.push(id);
                 }
             }
+        }
+        let groups = index
+            .exact
+            .values_mut()
+            .chain(index.wildcard.values_mut())
+            .chain(index.any.as_mut());
+        for group in groups {
+            group.regex_sets = group
+                .regex
+                .chunks(REGEX_CHUNK)
+                .map(|ids| regex_set(&self.entries, ids))
+                .collect();
         }
         self.index = index;
         let mut grpc = GrpcIndex::default();
@@ -477,15 +506,46 @@ impl ListenerRt {
         if let Some(e) = g.exact.get(path).and_then(|ids| ids.iter().find_map(ok)) {
             return Some(e);
         }
-        if let Some(e) = g
-            .regex
-            .iter()
-            .find_map(|id| ok(id).filter(|e| e.m.path.matches(path)))
-        {
-            return Some(e);
+        for (k, ids) in g.regex.chunks(REGEX_CHUNK).enumerate() {
+            let skip = g
+                .regex_sets
+                .get(k)
+                .and_then(Option::as_ref)
+                .is_some_and(|set| !set.is_match(path));
+            if skip {
+                continue;
+            }
+            if let Some(e) = ids
+                .iter()
+                .find_map(|id| ok(id).filter(|e| e.m.path.matches(path)))
+            {
+                return Some(e);
+            }
         }
         prefix_search(&g.prefix, path.strip_prefix('/').unwrap_or(path), &ok)
     }
+}
+
+/// The set of a run of regular expressions (compiled like each of them, so it
+/// matches a path exactly when one of them does), when there are enough.
+fn regex_set(entries: &[Entry], ids: &[u32]) -> Option<RegexSet> {
+    if ids.len() < REGEX_SET_MIN {
+        return None;
+    }
+    let patterns =
+        ids.iter().filter_map(
+            |&id| match &entries.get(usize::try_from(id).ok()?)?.m.path {
+                PathMatch::RegularExpression(re, _) => Some(re.as_str()),
+                _ => None,
+            },
+        );
+    // A set too large to build leaves the group to the one-by-one scan.
+    RegexSetBuilder::new(patterns)
+        .size_limit(16 * REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_SIZE_LIMIT)
+        .nest_limit(64)
+        .build()
+        .ok()
 }
 
 /// The value under `key`, inserted empty if missing; the key is copied only

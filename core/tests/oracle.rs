@@ -129,3 +129,41 @@ fn oracle_does_not_model_streams() {
         assert!(oracle.route(gw, 80, protocol, &req).is_none(), "{protocol}");
     }
 }
+
+/// Many regular expressions on one hostname are searched in sets of a few
+/// hundred: a request matching one in any set, several, or none gets what the
+/// scan in precedence order gives.
+#[test]
+fn oracle_agrees_with_the_router_across_regex_sets() {
+    let mut yaml = String::from(
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: gatewise}\nspec: {controllerName: gatewise.dev/gateway-controller}\n---\napiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: infra}\nspec:\n  gatewayClassName: gatewise\n  listeners: [{name: http, port: 80, protocol: HTTP}]\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: infra}\nspec: {ports: [{port: 8080}]}\n",
+    );
+    // 300 patterns (three sets), two of which also match `/r7x/...`.
+    for i in 0..300 {
+        yaml.push_str(&format!(
+            "---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {{name: r{i}, namespace: infra}}\nspec:\n  parentRefs: [{{name: gw}}]\n  rules:\n  - matches: [{{path: {{type: RegularExpression, value: '/r{i}/[0-9]+'}}}}]\n    backendRefs: [{{name: web, port: 8080}}]\n"
+        ));
+    }
+    yaml.push_str("---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: any-x, namespace: infra}\nspec:\n  parentRefs: [{name: gw}]\n  rules:\n  - matches: [{path: {type: RegularExpression, value: '/r[0-9]+x/.*'}}]\n    backendRefs: [{name: web, port: 8080}]\n  - matches: [{path: {type: PathPrefix, value: /}}]\n    backendRefs: [{name: web, port: 8080}]\n");
+    let loaded = load_str("regex.yaml", &yaml);
+    assert!(loaded.errors.is_empty() && loaded.rejections.is_empty());
+    let router = Router::compile(&loaded.resources, &Options::default())
+        .router()
+        .clone();
+    let oracle = Oracle::new(&router);
+    let gw = GatewayRef::new("infra", "gw");
+    let mut routes = std::collections::BTreeSet::new();
+    for target in [
+        "/r0/1", "/r127/1", "/r128/22", "/r255/3", "/r256/4", "/r299/5", "/r7x/9", "/r300/1",
+        "/r5/x", "/nothing",
+    ] {
+        let req = HttpRequest::new("GET", "example.com", target);
+        let fast = router.route_http(gw, 80, &req).view();
+        let naive = oracle.route_http(gw, 80, &req).view();
+        assert_eq!(fast, naive, "{target}");
+        routes.insert(fast.route.map(|r| r.name).unwrap_or_default());
+    }
+    // Hits in each set; the shared pattern and the catch-all (one route).
+    let want = ["any-x", "r0", "r127", "r128", "r255", "r256", "r299"];
+    assert_eq!(routes.iter().map(String::as_str).collect::<Vec<_>>(), want);
+}

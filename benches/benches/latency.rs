@@ -1,0 +1,238 @@
+//! Per-decision latency percentiles (p50, p90, p99) over the realistic mix at
+//! every size, and the flatness ratio p50(10k routes, 1k hostnames) / p50(1
+//! route). Each decision is timed on its own while the mix is cycled through
+//! (the timer's own cost, measured the same way, is subtracted), so the figures
+//! are a distribution over requests, not a mean. A second table repeats each
+//! request of the mix on its own (caches warm), which separates what a decision
+//! computes from the cache misses of a spread mix. Run with
+//! `cargo bench -p gatewise-benches --bench latency`; prints a Markdown table.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use gatewise::HttpRequest;
+use gatewise::oracle::Oracle;
+use gatewise_benches::workload::{self, Class, Shape, Spec, Workload};
+
+/// Timed decisions per row.
+const SAMPLES: usize = 400_000;
+
+struct Row {
+    label: String,
+    requests: usize,
+    p: [f64; 3],
+    mean: f64,
+}
+
+fn main() {
+    let overhead = timer_overhead();
+    let mut rows = Vec::new();
+    let mut flat = Vec::new();
+    let mut hot_rows = Vec::new();
+    let mut hot_flat = Vec::new();
+    for (routes, hosts) in [(1, 1), (100, 10), (1_000, 100), (10_000, 1_000)] {
+        let w = Workload::generate(Spec::new(Shape::Realistic, routes, hosts));
+        let reqs: Vec<HttpRequest<'_>> = w.class(Class::Mix).map(workload::Request::http).collect();
+        let row = measure(format!("router, {}", w.spec), &reqs, overhead, |req| {
+            black_box(
+                w.router()
+                    .route_http(workload::gateway(), workload::PORT, req),
+            );
+        });
+        flat.push(row.p[0]);
+        rows.push(row);
+        let hot = measure_hot(format!("router, {}", w.spec), &reqs, |req| {
+            black_box(
+                w.router()
+                    .route_http(workload::gateway(), workload::PORT, req),
+            );
+        });
+        hot_flat.push(hot.p[0]);
+        hot_rows.push(hot);
+    }
+    // The last rule in precedence order at 10k routes: the index against the
+    // ordered list.
+    for hosts in [1_000, 1] {
+        let w = Workload::generate(Spec::new(Shape::Realistic, 10_000, hosts));
+        let oracle = Oracle::new(w.router());
+        let reqs: Vec<HttpRequest<'_>> =
+            w.class(Class::Last).map(workload::Request::http).collect();
+        rows.push(measure(
+            format!("router, {}, last rule", w.spec),
+            &reqs,
+            overhead,
+            |req| {
+                black_box(
+                    w.router()
+                        .route_http(workload::gateway(), workload::PORT, req),
+                );
+            },
+        ));
+        rows.push(measure_n(
+            format!("oracle, {}, last rule", w.spec),
+            &reqs,
+            overhead,
+            2_000,
+            |req| {
+                black_box(oracle.route_http(workload::gateway(), workload::PORT, req));
+            },
+        ));
+    }
+    let path_only = Workload::generate(Spec::new(Shape::PathOnly, 10_000, 1));
+    let reqs: Vec<HttpRequest<'_>> = path_only
+        .class(Class::Mix)
+        .map(workload::Request::http)
+        .collect();
+    rows.push(measure(
+        format!("router, {}", path_only.spec),
+        &reqs,
+        overhead,
+        |req| {
+            black_box(
+                path_only
+                    .router()
+                    .route_http(workload::gateway(), workload::PORT, req),
+            );
+        },
+    ));
+
+    println!(
+        "timer overhead subtracted: {:.1} ns per sample\n",
+        overhead.as_secs_f64() * 1e9
+    );
+    println!("| decisions | requests | p50 | p90 | p99 | mean |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for r in &rows {
+        println!(
+            "| {} | {} | {} | {} | {} | {} |",
+            r.label,
+            r.requests,
+            ns(r.p[0]),
+            ns(r.p[1]),
+            ns(r.p[2]),
+            ns(r.mean)
+        );
+    }
+    if let (Some(one), Some(big)) = (flat.first(), flat.last()) {
+        println!(
+            "\np50 at 10k routes / 1k hostnames = {:.2} x p50 at 1 route (target <= 1.5)",
+            big / one
+        );
+    }
+    println!(
+        "\nEach request of the mix repeated {HOT_REPEAT} times (caches warm); percentiles over the requests' means:\n"
+    );
+    println!("| decisions | requests | p50 | p90 | p99 | mean |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for r in &hot_rows {
+        println!(
+            "| {} | {} | {} | {} | {} | {} |",
+            r.label,
+            r.requests,
+            ns(r.p[0]),
+            ns(r.p[1]),
+            ns(r.p[2]),
+            ns(r.mean)
+        );
+    }
+    if let (Some(one), Some(big)) = (hot_flat.first(), hot_flat.last()) {
+        println!(
+            "\nwarm: p50 at 10k routes / 1k hostnames = {:.2} x p50 at 1 route",
+            big / one
+        );
+    }
+}
+
+fn measure(
+    label: String,
+    reqs: &[HttpRequest<'_>],
+    overhead: Duration,
+    route: impl FnMut(&HttpRequest<'_>),
+) -> Row {
+    measure_n(label, reqs, overhead, SAMPLES, route)
+}
+
+/// Times `samples` decisions one by one, cycling through `reqs` after a warm-up
+/// round.
+fn measure_n(
+    label: String,
+    reqs: &[HttpRequest<'_>],
+    overhead: Duration,
+    samples: usize,
+    mut route: impl FnMut(&HttpRequest<'_>),
+) -> Row {
+    for req in reqs.iter().cycle().take(reqs.len().max(1000)) {
+        route(req);
+    }
+    let mut times: Vec<f64> = Vec::with_capacity(samples);
+    for req in reqs.iter().cycle().take(samples) {
+        let t = Instant::now();
+        route(black_box(req));
+        let d = t.elapsed().saturating_sub(overhead);
+        times.push(d.as_secs_f64() * 1e9);
+    }
+    let mean = times.iter().sum::<f64>() / times.len().max(1) as f64;
+    times.sort_by(f64::total_cmp);
+    let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
+    Row {
+        label,
+        requests: reqs.len(),
+        p: [at(0.50), at(0.90), at(0.99)],
+        mean,
+    }
+}
+
+/// Repetitions of each request in the warm measurement.
+const HOT_REPEAT: u32 = 1_000;
+
+/// Times each request on its own, repeated (after a warm-up of the same
+/// request), and takes percentiles over the requests' mean times.
+fn measure_hot(
+    label: String,
+    reqs: &[HttpRequest<'_>],
+    mut route: impl FnMut(&HttpRequest<'_>),
+) -> Row {
+    let mut times: Vec<f64> = reqs
+        .iter()
+        .map(|req| {
+            for _ in 0..100 {
+                route(req);
+            }
+            let t = Instant::now();
+            for _ in 0..HOT_REPEAT {
+                route(black_box(req));
+            }
+            t.elapsed().as_secs_f64() * 1e9 / f64::from(HOT_REPEAT)
+        })
+        .collect();
+    let mean = times.iter().sum::<f64>() / times.len().max(1) as f64;
+    times.sort_by(f64::total_cmp);
+    let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
+    Row {
+        label,
+        requests: reqs.len(),
+        p: [at(0.50), at(0.90), at(0.99)],
+        mean,
+    }
+}
+
+/// The median cost of one `Instant::now()` / `elapsed()` pair around nothing.
+fn timer_overhead() -> Duration {
+    let mut times: Vec<Duration> = (0..100_000)
+        .map(|_| {
+            let t = Instant::now();
+            black_box(());
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn ns(v: f64) -> String {
+    if v >= 10_000.0 {
+        format!("{:.1} µs", v / 1000.0)
+    } else {
+        format!("{v:.0} ns")
+    }
+}
