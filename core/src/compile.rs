@@ -259,6 +259,21 @@ struct RouteBuild {
     unresolved: Option<InvalidBackend>,
 }
 
+impl RouteBuild {
+    /// The `ResolvedRefs` condition of the route's parents.
+    fn resolved_condition(&self) -> Condition {
+        match &self.unresolved {
+            None => Condition::new(
+                "ResolvedRefs",
+                true,
+                "ResolvedRefs",
+                "all references resolved",
+            ),
+            Some(e) => Condition::new("ResolvedRefs", false, e.reason, e.message.clone()),
+        }
+    }
+}
+
 /// A listener (index in `GatewayBuild::listeners`) a route attaches to, with the
 /// hostnames it serves there (`None`: any).
 type Attached = (usize, Vec<Option<Hostname>>);
@@ -472,7 +487,7 @@ impl<'r> Compiler<'r> {
             parents_of.push(parents);
         }
 
-        let kind_conflicts = settle_kind_conflicts(&sources, &mut pending, &gateways);
+        let kind_conflicts = settle_kind_conflicts(&sources, &builds, &mut pending, &gateways);
 
         for p in pending {
             let src = &sources[p.route];
@@ -910,19 +925,7 @@ impl<'r> Compiler<'r> {
                 backend_refs: rule
                     .backend_refs
                     .iter()
-                    .map(|b| api::HttpBackendRef {
-                        group: b.group.clone(),
-                        kind: b.kind.clone(),
-                        name: b.name.clone(),
-                        namespace: b.namespace.clone(),
-                        port: b.port,
-                        weight: b.weight,
-                        filters: b
-                            .filters
-                            .iter()
-                            .map(api::GrpcRouteFilter::to_http)
-                            .collect(),
-                    })
+                    .map(api::GrpcBackendRef::to_http)
                     .collect(),
                 timeouts: None,
             };
@@ -978,15 +981,7 @@ impl<'r> Compiler<'r> {
                 backend_refs: rule
                     .backend_refs
                     .iter()
-                    .map(|b| api::HttpBackendRef {
-                        group: b.group.clone(),
-                        kind: b.kind.clone(),
-                        name: b.name.clone(),
-                        namespace: b.namespace.clone(),
-                        port: b.port,
-                        weight: b.weight,
-                        filters: Vec::new(),
-                    })
+                    .map(api::BackendRef::to_http)
                     .collect(),
                 ..HttpRouteRule::default()
             };
@@ -1368,15 +1363,7 @@ fn attach(
         ),
     };
     let parent = format!("{parent_kind} {parent_ns}/{parent_name}");
-    let resolved = match &build.unresolved {
-        None => Condition::new(
-            "ResolvedRefs",
-            true,
-            "ResolvedRefs",
-            "all references resolved",
-        ),
-        Some(e) => Condition::new("ResolvedRefs", false, e.reason, e.message.clone()),
-    };
+    let resolved = build.resolved_condition();
     let fail = |reason: &'static str, message: String| {
         Err(vec![
             Condition::new("Accepted", false, reason, message),
@@ -1489,69 +1476,76 @@ fn hosts_intersect(a: &[Option<Hostname>], b: &[Option<Hostname>]) -> bool {
 /// lost, for lint.
 fn settle_kind_conflicts(
     sources: &[RouteSrc<'_>],
+    builds: &[Option<RouteBuild>],
     pending: &mut [Pending],
     gateways: &[GatewayBuild<'_>],
 ) -> Vec<KindConflict> {
-    let rank = |p: &Pending| {
-        let o = sources[p.route].obj;
-        (o.created, o.namespace.clone(), o.name.clone())
+    // Every (parentRef, listener) attachment of an HTTPRoute or GRPCRoute, oldest
+    // route first (then namespace/name): an attachment is kept unless it shares
+    // a hostname with a kept attachment of the other kind on that listener.
+    let mut claims: Vec<(usize, usize, usize)> = Vec::new(); // (pending, listener, slot)
+    for (pi, p) in pending.iter().enumerate() {
+        if let (RouteKind::Http | RouteKind::Grpc, Ok(list)) = (sources[p.route].kind, &p.outcome) {
+            claims.extend((0..list.len()).map(|slot| (pi, list[slot].0, slot)));
+        }
+    }
+    let rank = |pi: usize| {
+        let o = sources[pending[pi].route].obj;
+        (o.created, &o.namespace, &o.name)
     };
+    claims.sort_by(|a, b| rank(a.0).cmp(&rank(b.0)));
+    let hosts_of = |pi: usize, slot: usize| match &pending[pi].outcome {
+        Ok(list) => list[slot].1.as_slice(),
+        Err(_) => &[],
+    };
+    let mut kept: Vec<(usize, usize, usize)> = Vec::new();
     let mut losses: Vec<(usize, usize, String)> = Vec::new();
     let mut conflicts = Vec::new();
-    for (ai, a) in pending.iter().enumerate() {
-        let (RouteKind::Http, Ok(al)) = (sources[a.route].kind, &a.outcome) else {
+    for &(pi, li, slot) in &claims {
+        let p = &pending[pi];
+        let kind = sources[p.route].kind;
+        let hosts = hosts_of(pi, slot);
+        let winner = kept.iter().find(|&&(wi, wl, wslot)| {
+            let w = &pending[wi];
+            w.gateway == p.gateway
+                && wl == li
+                && sources[w.route].kind != kind
+                && hosts_intersect(hosts, hosts_of(wi, wslot))
+        });
+        let Some(&(wi, _, _)) = winner else {
+            kept.push((pi, li, slot));
             continue;
         };
-        for (bi, b) in pending.iter().enumerate() {
-            let (RouteKind::Grpc, Ok(bl)) = (sources[b.route].kind, &b.outcome) else {
-                continue;
-            };
-            if a.gateway != b.gateway {
-                continue;
-            }
-            for (la, ha) in al {
-                for (lb, hb) in bl {
-                    if la != lb || !hosts_intersect(ha, hb) {
-                        continue;
-                    }
-                    let (loser, winner, loser_hosts) = if rank(a) <= rank(b) {
-                        (bi, a, hb)
-                    } else {
-                        (ai, b, ha)
-                    };
-                    let w = sources[winner.route].obj;
-                    let listener = &gateways[a.gateway].listeners[*la].rt.name;
-                    let lost = &sources[pending[loser].route];
-                    let gw = &gateways[a.gateway].obj.meta;
-                    conflicts.push(KindConflict {
-                        loser: (
-                            lost.kind.name(),
-                            lost.obj.namespace.clone(),
-                            lost.obj.name.clone(),
-                        ),
-                        winner: (
-                            sources[winner.route].kind.name(),
-                            w.namespace.clone(),
-                            w.name.clone(),
-                        ),
-                        gateway: (gw.namespace.clone(), gw.name.clone()),
-                        listener: listener.clone(),
-                        listener_index: *la,
-                        hostnames: loser_hosts.clone(),
-                    });
-                    losses.push((
-                        loser,
-                        *la,
-                        format!(
-                            "{} {}/{} is older (or first by namespace/name) and has intersecting hostnames on listener {listener}: an HTTPRoute and a GRPCRoute cannot share a hostname",
-                            sources[winner.route].kind.name(),
-                            w.namespace,
-                            w.name
-                        ),
-                    ));
-                }
-            }
-        }
+        let w_src = &sources[pending[wi].route];
+        let lost = &sources[p.route];
+        let listener = &gateways[p.gateway].listeners[li].rt.name;
+        let gw = &gateways[p.gateway].obj.meta;
+        conflicts.push(KindConflict {
+            loser: (
+                lost.kind.name(),
+                lost.obj.namespace.clone(),
+                lost.obj.name.clone(),
+            ),
+            winner: (
+                w_src.kind.name(),
+                w_src.obj.namespace.clone(),
+                w_src.obj.name.clone(),
+            ),
+            gateway: (gw.namespace.clone(), gw.name.clone()),
+            listener: listener.clone(),
+            listener_index: li,
+            hostnames: hosts.to_vec(),
+        });
+        losses.push((
+            pi,
+            li,
+            format!(
+                "{} {}/{} is older (or first by namespace/name) and has intersecting hostnames on listener {listener}: an HTTPRoute and a GRPCRoute cannot share a hostname",
+                w_src.kind.name(),
+                w_src.obj.namespace,
+                w_src.obj.name
+            ),
+        ));
     }
     for (pi, listener, message) in losses {
         let p = &mut pending[pi];
@@ -1560,15 +1554,19 @@ fn settle_kind_conflicts(
         };
         list.retain(|(l, _)| *l != listener);
         if list.is_empty() {
-            p.outcome = Err(vec![
-                Condition::new("Accepted", false, "NotAllowedByListeners", message),
-                Condition::new(
-                    "ResolvedRefs",
-                    true,
-                    "ResolvedRefs",
-                    "all references resolved",
-                ),
-            ]);
+            let mut conditions = vec![Condition::new(
+                "Accepted",
+                false,
+                "NotAllowedByListeners",
+                message,
+            )];
+            conditions.extend(
+                builds
+                    .get(p.route)
+                    .and_then(Option::as_ref)
+                    .map(RouteBuild::resolved_condition),
+            );
+            p.outcome = Err(conditions);
         }
     }
     conflicts
@@ -1584,15 +1582,7 @@ fn finish_attach(
     listeners: Vec<Attached>,
     build: &RouteBuild,
 ) -> Vec<Condition> {
-    let resolved = match &build.unresolved {
-        None => Condition::new(
-            "ResolvedRefs",
-            true,
-            "ResolvedRefs",
-            "all references resolved",
-        ),
-        Some(e) => Condition::new("ResolvedRefs", false, e.reason, e.message.clone()),
-    };
+    let resolved = build.resolved_condition();
     let o = route.obj;
     for (i, hosts) in listeners {
         let l = &mut gw.listeners[i];

@@ -27,7 +27,7 @@ use crate::filter::cors::Cors;
 use crate::filter::redirect::RedirectInput;
 use crate::hostname::HostKey;
 use crate::path;
-use crate::request::{HttpRequest, RequestProtocol, Scheme, default_sni};
+use crate::request::{HttpRequest, RequestProtocol, Scheme};
 use crate::router::{
     Action, BackendTarget, Entry, GatewayRt, ListenerRt, Mirror, Protocol, Router, RuleFilters,
     RuleRt, Timeouts, TlsMode, WeightedBackend,
@@ -407,20 +407,13 @@ impl Router {
         protocol: RequestProtocol,
         req: &HttpRequest<'a>,
     ) -> Decision<'a> {
+        if let Some(http) = protocol.http_request(req) {
+            return self.route_http(gateway, port, &http);
+        }
         match protocol {
-            RequestProtocol::Http => self.route_http(gateway, port, &req.scheme(Scheme::Http)),
-            RequestProtocol::Https => self.route_http(gateway, port, &with_default_sni(req)),
-            RequestProtocol::Grpc => {
-                let scheme = if req.sni.is_some() {
-                    Scheme::Https
-                } else {
-                    Scheme::Http
-                };
-                self.route_http(gateway, port, &req.scheme(scheme).grpc(true))
-            }
-            RequestProtocol::Tls => self.route_tls(gateway, port, with_default_sni(req).sni),
             RequestProtocol::Tcp => self.route_tcp(gateway, port),
             RequestProtocol::Udp => self.route_udp(gateway, port),
+            _ => self.route_tls(gateway, port, req.with_default_sni().sni),
         }
     }
 
@@ -550,12 +543,6 @@ impl Router {
             Action::Respond { status, reason } => respond(Some(matched), *status, reason),
         }
     }
-}
-
-/// `req` with [`default_sni`] of its `Host` when it carries no server name.
-fn with_default_sni<'a>(req: &HttpRequest<'a>) -> HttpRequest<'a> {
-    let sni = req.sni.or_else(|| default_sni(req.host));
-    req.scheme(Scheme::Https).sni(sni)
 }
 
 pub(crate) fn respond<'a>(

@@ -15,7 +15,7 @@ use crate::hostname::{HostKey, Hostname};
 use crate::matcher::{Mismatch, PathKind};
 use crate::path;
 use crate::precedence::{HostnameRank, PrecedenceKey};
-use crate::request::{HttpRequest, RequestProtocol, Scheme, default_sni};
+use crate::request::{HttpRequest, RequestProtocol, Scheme};
 use crate::router::{ListenerRt, Protocol, Router};
 use crate::view::DecisionView;
 
@@ -109,23 +109,9 @@ impl Router {
         protocol: RequestProtocol,
         req: &HttpRequest<'_>,
     ) -> Explanation {
-        match protocol {
-            RequestProtocol::Http => self.explain_http(gateway, port, &req.scheme(Scheme::Http)),
-            RequestProtocol::Https => {
-                let sni = req.sni.or_else(|| default_sni(req.host));
-                self.explain_http(gateway, port, &req.scheme(Scheme::Https).sni(sni))
-            }
-            RequestProtocol::Grpc => {
-                let scheme = if req.sni.is_some() {
-                    Scheme::Https
-                } else {
-                    Scheme::Http
-                };
-                self.explain_http(gateway, port, &req.scheme(scheme).grpc(true))
-            }
-            RequestProtocol::Tls | RequestProtocol::Tcp | RequestProtocol::Udp => {
-                self.explain_stream(gateway, port, protocol, req)
-            }
+        match protocol.http_request(req) {
+            Some(http) => self.explain_http(gateway, port, &http),
+            None => self.explain_stream(gateway, port, protocol, req),
         }
     }
 
@@ -139,7 +125,7 @@ impl Router {
         let decision = self.route(gateway, port, protocol, req);
         let view = decision.view();
         let sni = match protocol {
-            RequestProtocol::Tls => req.sni.or_else(|| default_sni(req.host)),
+            RequestProtocol::Tls => req.with_default_sni().sni,
             _ => None,
         };
         let sni_key = HostKey::new(sni.unwrap_or(""));

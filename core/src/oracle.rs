@@ -42,7 +42,7 @@ use crate::decision::{
 use crate::hostname::{HostKey, Hostname};
 use crate::path;
 use crate::precedence::{HostnameRank, PrecedenceKey};
-use crate::request::{HttpRequest, RequestProtocol, Scheme, default_sni};
+use crate::request::{HttpRequest, RequestProtocol};
 use crate::router::{Entry, ListenerRt, Router};
 
 /// A linear-scan router over the same compiled configuration as a [`Router`].
@@ -82,22 +82,7 @@ impl Oracle {
         protocol: RequestProtocol,
         req: &HttpRequest<'a>,
     ) -> Option<Decision<'a>> {
-        let req = match protocol {
-            RequestProtocol::Http => req.scheme(Scheme::Http),
-            RequestProtocol::Https => {
-                let sni = req.sni.or_else(|| default_sni(req.host));
-                req.scheme(Scheme::Https).sni(sni)
-            }
-            RequestProtocol::Grpc => {
-                let scheme = if req.sni.is_some() {
-                    Scheme::Https
-                } else {
-                    Scheme::Http
-                };
-                req.scheme(scheme).grpc(true)
-            }
-            RequestProtocol::Tls | RequestProtocol::Tcp | RequestProtocol::Udp => return None,
-        };
+        let req = protocol.http_request(req)?;
         Some(self.route_http(gateway, port, &req))
     }
 

@@ -86,6 +86,26 @@ impl RequestProtocol {
         }
     }
 
+    /// `req` as an HTTP request of this protocol, with the protocol's defaults:
+    /// HTTP as given; HTTPS with [`default_sni`] of the `Host` when it carries no
+    /// server name; GRPC marked gRPC, over HTTPS when it carries a server name.
+    /// `None` for the stream protocols. The one place these defaults live.
+    pub fn http_request<'a>(self, req: &HttpRequest<'a>) -> Option<HttpRequest<'a>> {
+        match self {
+            RequestProtocol::Http => Some(req.scheme(Scheme::Http)),
+            RequestProtocol::Https => Some(req.with_default_sni().scheme(Scheme::Https)),
+            RequestProtocol::Grpc => {
+                let scheme = if req.sni.is_some() {
+                    Scheme::Https
+                } else {
+                    Scheme::Http
+                };
+                Some(req.scheme(scheme).grpc(true))
+            }
+            RequestProtocol::Tls | RequestProtocol::Tcp | RequestProtocol::Udp => None,
+        }
+    }
+
     /// Every protocol, in declaration order.
     pub const ALL: [RequestProtocol; 6] = [
         RequestProtocol::Http,
@@ -222,6 +242,12 @@ impl<'a> HttpRequest<'a> {
     pub fn grpc(mut self, grpc: bool) -> Self {
         self.grpc = grpc;
         self
+    }
+
+    /// The request with [`default_sni`] of its `Host` when it carries no server
+    /// name (what a TLS client sends).
+    pub fn with_default_sni(&self) -> Self {
+        self.sni(self.sni.or_else(|| default_sni(self.host)))
     }
 
     /// Whether the request is gRPC.

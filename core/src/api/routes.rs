@@ -6,8 +6,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    HttpHeaderFilter, HttpHeaderMatch, HttpRequestMirrorFilter, HttpRouteFilter, Listener,
-    LocalObjectReference, ParentReference,
+    HttpBackendRef, HttpHeaderFilter, HttpHeaderMatch, HttpRequestMirrorFilter, HttpRouteFilter,
+    Listener, LocalObjectReference, ParentReference,
 };
 
 /// `GRPCRouteSpec`.
@@ -120,6 +120,21 @@ pub struct GrpcBackendRef {
     pub filters: Vec<GrpcRouteFilter>,
 }
 
+impl GrpcBackendRef {
+    /// The same reference in HTTPRoute's shape (its filters are a subset).
+    pub fn to_http(&self) -> HttpBackendRef {
+        HttpBackendRef {
+            group: self.group.clone(),
+            kind: self.kind.clone(),
+            name: self.name.clone(),
+            namespace: self.namespace.clone(),
+            port: self.port,
+            weight: self.weight,
+            filters: self.filters.iter().map(GrpcRouteFilter::to_http).collect(),
+        }
+    }
+}
+
 /// `BackendRef` (TLSRoute, TCPRoute, UDPRoute).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
@@ -136,6 +151,21 @@ pub struct BackendRef {
     pub port: Option<i64>,
     /// 0..1,000,000; default 1.
     pub weight: Option<i64>,
+}
+
+impl BackendRef {
+    /// The same reference in HTTPRoute's shape, with no filters.
+    pub fn to_http(&self) -> HttpBackendRef {
+        HttpBackendRef {
+            group: self.group.clone(),
+            kind: self.kind.clone(),
+            name: self.name.clone(),
+            namespace: self.namespace.clone(),
+            port: self.port,
+            weight: self.weight,
+            filters: Vec::new(),
+        }
+    }
 }
 
 /// `TLSRouteSpec`.

@@ -9,9 +9,8 @@ use super::reference::{
 };
 use super::{Errors, syntax};
 use crate::api::{
-    BackendObjectReference, BackendRef, GrpcBackendRef, GrpcRouteFilter, GrpcRouteMatch,
-    GrpcRouteRule, GrpcRouteSpec, ListenerSetSpec, ParentReference, StreamRouteRule,
-    StreamRouteSpec, TlsRouteSpec,
+    GrpcRouteFilter, GrpcRouteMatch, GrpcRouteRule, GrpcRouteSpec, ListenerSetSpec,
+    ParentReference, StreamRouteRule, StreamRouteSpec, TlsRouteSpec,
 };
 
 const GRPC_FILTER_TYPES: &[&str] = &[
@@ -90,29 +89,9 @@ fn grpc_rule(errors: &mut Errors, field: &str, rule: &GrpcRouteRule) {
     errors.max_items(&format!("{field}.backendRefs"), rule.backend_refs.len(), 16);
     for (i, b) in rule.backend_refs.iter().enumerate() {
         let bf = format!("{field}.backendRefs[{i}]");
-        backend_object_ref(errors, &bf, &grpc_backend_object_ref(b));
+        backend_object_ref(errors, &bf, &b.to_http().object_ref());
         weight(errors, &bf, b.weight);
         grpc_filters(errors, &format!("{bf}.filters"), &b.filters);
-    }
-}
-
-pub(crate) fn grpc_backend_object_ref(b: &GrpcBackendRef) -> BackendObjectReference {
-    BackendObjectReference {
-        group: b.group.clone(),
-        kind: b.kind.clone(),
-        name: b.name.clone(),
-        namespace: b.namespace.clone(),
-        port: b.port,
-    }
-}
-
-pub(crate) fn stream_backend_object_ref(b: &BackendRef) -> BackendObjectReference {
-    BackendObjectReference {
-        group: b.group.clone(),
-        kind: b.kind.clone(),
-        name: b.name.clone(),
-        namespace: b.namespace.clone(),
-        port: b.port,
     }
 }
 
@@ -241,7 +220,7 @@ fn stream_rules(errors: &mut Errors, rules: &Option<Vec<StreamRouteRule>>, max: 
             errors.max_items(&bf, rule.backend_refs.len(), 16);
             for (j, b) in rule.backend_refs.iter().enumerate() {
                 let f = format!("{bf}[{j}]");
-                backend_object_ref(errors, &f, &stream_backend_object_ref(b));
+                backend_object_ref(errors, &f, &b.to_http().object_ref());
                 weight(errors, &f, b.weight);
             }
         }
