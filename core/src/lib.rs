@@ -109,7 +109,9 @@
 //!   one Gateway there is no winner; a ListenerSet's listener that conflicts with
 //!   one merged before it (the Gateway's, an older ListenerSet's) loses.
 //! - **HTTPRoute and GRPCRoute** with intersecting hostnames on one listener: the
-//!   older route (then `namespace/name`) keeps the listener; the other gets
+//!   older route (then `namespace/name`) keeps the listener, settled oldest first
+//!   against the routes already kept (a route that lost knocks out nothing); the
+//!   other gets
 //!   `Accepted=False/NotAllowedByListeners` for that parent (the spec names no
 //!   reason) when it is left with no listener.
 //! - **GRPCRoute** matches on the request path `/service/method`; a gRPC request
