@@ -394,7 +394,7 @@ impl Router {
     /// goes: the one entry point every front end uses.
     ///
     /// - `HTTP`, `HTTPS`: [`route_http`](Self::route_http) with that scheme; for
-    ///   HTTPS without a server name, [`default_sni`] of the `Host`.
+    ///   HTTPS without a server name, [`default_sni`](crate::default_sni) of the `Host`.
     /// - `GRPC`: a gRPC request (`req` marked [`grpc`](HttpRequest::grpc)) over
     ///   HTTPS when `req` carries a server name, else over h2c.
     /// - `TLS`: [`route_tls`](Self::route_tls) with the server name (default: as
