@@ -5,10 +5,12 @@
 // and `gatewise diff -o json`.
 
 import assert from 'node:assert/strict'
-import { readdirSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
+import { spawnSync } from 'node:child_process'
 import { describe, it } from 'node:test'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 import YAML from 'yaml'
 
@@ -232,5 +234,30 @@ describe('diff', () => {
 
   it('wants one controller name', () => {
     assert.throws(() => diff(loadPaths(oldPath), loadPaths(oldPath, { controllerName: 'example.com/other' })), /different controller names/)
+  })
+})
+
+describe('README', () => {
+  it('the lint and diff example of the Node section runs', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+    const example = readme.split('Lint and diff from Node')[1].split('```js\n')[1].split('```')[0]
+    const js = example.replace("from 'gatewise'", `from ${JSON.stringify(pathToFileURL(resolve(here, '../index.mjs')).href)}`)
+    const dir = mkdtempSync(join(tmpdir(), 'gatewise-node-lint-readme-'))
+    try {
+      writeFileSync(join(dir, 'example.mjs'), js)
+      const r = spawnSync(process.execPath, [join(dir, 'example.mjs')], { cwd: ROOT, encoding: 'utf8' })
+      assert.equal(r.status, 0, r.stderr)
+      assert.equal(
+        r.stdout,
+        [
+          'warning GW001 shadowed-rule: HTTPRoute shop/web spec.rules[1].matches[0]: this match (PathPrefix /api) never wins on listener infra/gw/http for hostname *.example.com: HTTPRoute shop/web rule 0 match 0 (RegularExpression /.*) ranks higher and matches every request it matches',
+          "  e.g. { kind: 'HTTPRoute', namespace: 'shop', name: 'web' }",
+          '/api forward -> respond 500',
+          '',
+        ].join('\n'),
+      )
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

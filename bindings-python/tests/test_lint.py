@@ -10,6 +10,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -237,3 +238,26 @@ def test_diff_wants_one_controller_name() -> None:
     path = os.path.join(DIFF, "old.yaml")
     with pytest.raises(ValueError, match="different controller names"):
         gatewise.diff(gatewise.load(path), gatewise.load(path, controller_name="example.com/other"))
+
+
+def test_the_readme_example_runs() -> None:
+    with open(os.path.join(ROOT, "bindings-python", "README.md"), encoding="utf-8") as f:
+        readme = f.read()
+    example = readme.split("## Lint and diff", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    proc = subprocess.run(
+        [sys.executable, "-c", example],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,  # the README's paths are relative to the repository
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = proc.stdout
+    assert out.startswith("warning GW001 shadowed-rule: HTTPRoute shop/web spec.rules[1].matches[0]: ")
+    assert "  e.g. GET http://test.example.com/api at infra/gw port 80 -> forward to shop/web:8080" in out
+    assert "GW010" not in out
+    assert "HTTPRoute shop/shop ResolvedRefs StatusValue(status='True'" in out
+    assert (
+        "GET http://shop.example.com/api at infra/gw port 80 : forward to shop/api:8080 (weight 1) by HTTPRoute "
+        "shop/shop rule 0 on listener http -> status 500 (InvalidBackend)"
+    ) in out
