@@ -382,6 +382,121 @@ export interface CheckReport {
 }
 
 // ---------------------------------------------------------------------------
+// Lint and diff
+
+/** A concrete request derived from a rule's match: a lint finding's
+ * demonstration, or a request whose decision a change alters. Route it with
+ * `router.route({ ...request, headers: request.headers?.map((h) => [h.name, h.value]) })`. */
+export interface ExampleRequest {
+  /** `namespace/name`. */
+  gateway: string
+  port: number
+  protocol: Protocol
+  /** The `Host` (or the TLS server name's host); absent for TCP and UDP. */
+  host?: string
+  /** The TLS server name, when it is not the default for `host`. */
+  sni?: string
+  method?: string
+  /** Path and query. */
+  path?: string
+  headers?: { name: string; value: string }[]
+}
+
+export type LintCode =
+  | 'GW001' | 'GW002' | 'GW003' | 'GW004' | 'GW005' | 'GW006'
+  | 'GW007' | 'GW008' | 'GW009' | 'GW010' | 'GW011'
+
+export type LintSeverity = 'info' | 'warning' | 'error'
+
+/** One problem between objects that no status condition shows. */
+export interface LintFinding {
+  /** The stable code. */
+  code: LintCode
+  /** The code's name, e.g. `shadowed-rule`. */
+  name: string
+  severity: LintSeverity
+  /** The object at fault. */
+  object: ObjectRef
+  /** The field at fault, in the API server's notation (`spec.rules[1].matches[0]`). */
+  field: string
+  /** What is wrong, in one sentence. */
+  message: string
+  /** The other object involved (the route that wins, the route of the other kind). */
+  related?: ObjectRef
+  /** A request that, routed, shows the problem. */
+  exampleRequest?: ExampleRequest
+}
+
+/** `gatewise lint -o json`: the findings sorted by object, field and code, and
+ * the objects loading rejected. */
+export interface LintReport {
+  findings: LintFinding[]
+  rejected: Rejection[]
+  /** Always empty: documents that cannot be read throw `GatewiseLoadError`. */
+  errors: never[]
+}
+
+/** A condition's value, or a listener's `attachedRoutes` count as `status`. */
+export interface StatusValue {
+  /** `True`, `False`, or the count. */
+  status: string
+  reason?: string
+  message?: string
+}
+
+/** One status condition (or `attachedRoutes`) of one object that differs. */
+export interface StatusChange {
+  object: ObjectRef
+  /** For a listener's condition: the listener's name. */
+  listener?: string
+  /** For a route's condition: the parent it is reported for. */
+  parent?: ParentRef
+  /** `Accepted`, `ResolvedRefs`, ... or `attachedRoutes`. */
+  condition: string
+  /** In the old version (`null`: absent). */
+  old: StatusValue | null
+  /** In the new version (`null`: absent). */
+  new: StatusValue | null
+}
+
+/** What a request was derived from: a rule match, or a listener. */
+export interface RequestSource {
+  version: 'old' | 'new'
+  /** The route (for a rule) or the Gateway (for a listener). */
+  object: ObjectRef
+  rule?: number
+  matchIndex?: number
+  /** `namespace/gateway/listener`. */
+  listener: string
+}
+
+/** A request whose decision differs between the versions. */
+export interface TrafficChange {
+  request: ExampleRequest
+  sources: RequestSource[]
+  /** The decision fields that differ (`kind`, `route`, `backends`, ...). */
+  differs: string[]
+  old: Decision
+  new: Decision
+}
+
+/** A match no request could be derived from. */
+export interface SkippedMatch extends RequestSource {
+  note: string
+}
+
+/** `gatewise diff -o json`: what a change does to status and to traffic. */
+export interface DiffReport {
+  statusChanges: StatusChange[]
+  trafficChanges: TrafficChange[]
+  skipped: SkippedMatch[]
+  /** How many distinct requests were routed through both versions. */
+  requestsChecked: number
+  /** The objects each version's loading rejected. */
+  rejected: { old: Rejection[]; new: Rejection[] }
+}
+
+// ---------------------------------------------------------------------------
 // Errors (the only thing that throws is loading)
 
 /** One problem that stopped a load. */

@@ -53,4 +53,5 @@ module.exports = {
   loadText: raising(native.loadText),
   loadPaths: raising(native.loadPaths),
   loadObjects: raising(native.loadObjects),
+  diff: native.diff,
 }

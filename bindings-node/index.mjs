@@ -11,6 +11,7 @@ export const {
   loadText,
   loadPaths,
   loadObjects,
+  diff,
   __napiBindingTarget,
 } = gatewise
 export default gatewise

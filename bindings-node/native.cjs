@@ -836,6 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.Router = nativeBinding.Router
+module.exports.diff = nativeBinding.diff
 module.exports.ListenerProtocol = nativeBinding.ListenerProtocol
 module.exports.load = nativeBinding.load
 module.exports.loadObjects = nativeBinding.loadObjects

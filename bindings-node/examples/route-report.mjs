@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // An example tool on the public API of `gatewise`: reads a folder of manifests
-// and prints, for each route, the listeners it attached to and the conditions
-// of each of its parents; then the objects the API server would refuse.
+// and prints, for each route, the listeners it attached to, the conditions of
+// each of its parents and its lint findings; then the lint findings of other
+// objects (Gateways, ReferenceGrants) and the objects the API server would
+// refuse.
 //
 //   node examples/route-report.mjs FOLDER... [--controller-name NAME]
 //
@@ -43,6 +45,7 @@ function main(argv) {
     }
   }
 
+  const findings = router.lint().findings
   const routes = router.status().filter((o) => 'parents' in o.status)
   if (routes.length === 0) console.log('no routes name a Gateway of ours')
   for (const route of routes) {
@@ -64,9 +67,14 @@ function main(argv) {
         console.log(`    ${c.type}=${c.status} (${c.reason}): ${c.message}`)
       }
     }
-    const findings = lintFindings(router, route)
-    if (findings === null) console.log('  lint: not available yet')
-    else for (const f of findings) console.log(`  lint: ${f}`)
+    const mine = lintFindings(findings, route.kind, route.metadata.namespace, route.metadata.name)
+    if (mine.length === 0) console.log('  lint: no findings')
+    for (const line of mine) console.log(`  lint: ${line}`)
+  }
+  const reported = new Set(routes.map((r) => `${r.kind} ${r.metadata.namespace}/${r.metadata.name}`))
+  for (const f of findings) {
+    const key = `${f.object.kind} ${f.object.namespace}/${f.object.name}`
+    if (!reported.has(key)) console.log(`lint ${key}: ${describe(f)}`)
   }
 
   const rejected = router.rejected()
@@ -80,12 +88,19 @@ function main(argv) {
   return rejected.length > 0 || !router.allAccepted() ? 1 : 0
 }
 
-// HOOK(lint): the lint findings of a route. Gatewise has no lint API yet (a
-// later issue adds one); when it lands, return its findings for `route` here
-// as lines of text. Until then this returns null, and the report says so
-// rather than invent findings.
-function lintFindings(_router, _route) {
-  return null
+// The lint findings of one object, as lines of text.
+function lintFindings(findings, kind, namespace, name) {
+  return findings
+    .filter((f) => f.object.kind === kind && f.object.namespace === namespace && f.object.name === name)
+    .map(describe)
+}
+
+// `severity CODE name field: message (e.g. REQUEST)`.
+function describe(f) {
+  let line = `${f.severity} ${f.code} ${f.name} ${f.field}: ${f.message}`
+  const ex = f.exampleRequest
+  if (ex !== undefined) line += ` (e.g. ${ex.protocol} ${ex.host ?? ''}${ex.path ?? ''} at ${ex.gateway} port ${ex.port})`
+  return line
 }
 
 process.exitCode = main(process.argv.slice(2))

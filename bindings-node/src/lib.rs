@@ -6,7 +6,8 @@
 //!   objects, string unions), and their conversion into the core's request view;
 //! - `source`: manifests from text, files and folders, and already-parsed
 //!   objects, into one `gatewise::Loader`;
-//! - `router`: the one class, wrapping the compiled router and the status;
+//! - `router`: the one class, wrapping the compiled router, the status and the
+//!   loaded resources (for lint and diff);
 //! - `error`: the one error mapping, load problems into the error that
 //!   `index.js` raises as `GatewiseLoadError`.
 //!
@@ -22,7 +23,7 @@ mod router;
 mod source;
 
 pub use options::{
-    BackendResponse, GrpcCall, ListenerInfo, ListenerProtocol, LoadOptions, Protocol, RouteRef,
-    RouteRequest,
+    BackendResponse, GrpcCall, LintOptions, ListenerInfo, ListenerProtocol, LoadOptions, Protocol,
+    RouteRef, RouteRequest,
 };
-pub use router::{Router, load, load_objects, load_paths, load_text};
+pub use router::{Router, diff, load, load_objects, load_paths, load_text};

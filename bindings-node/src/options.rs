@@ -79,6 +79,15 @@ pub struct GrpcCall {
     pub method: String,
 }
 
+/// Options of `Router.lint`.
+#[napi(object)]
+#[derive(Debug)]
+pub struct LintOptions {
+    /// Codes (`GW010`) or names (`listener-without-routes`) to leave out, as
+    /// `gatewise lint --allow` does. An unknown code throws.
+    pub allow: Option<Vec<String>>,
+}
+
 /// What the backend answers, so that a decision's `responseHeaders` show what
 /// the client receives after the route's response filters.
 #[napi(object)]

@@ -1,13 +1,15 @@
 //! The one class: the compiled router, the status, and what loading refused.
 
-use gatewise::{Compiled, Loader, Options, Rejection, Skipped, Timestamp, Warning};
+use gatewise::diff::DiffOutput;
+use gatewise::lint::{Code, LintOutput};
+use gatewise::{Compiled, Loaded, Loader, Options, Timestamp};
 use napi::bindgen_prelude::{Either, Function, FunctionRef, JsObjectValue, Object, Unknown};
 use napi::{Env, Result};
 use napi_derive::napi;
 use serde::Serialize;
 
 use crate::error::{Problem, load_error};
-use crate::options::{ListenerInfo, LoadOptions, Request, RouteRequest, invalid};
+use crate::options::{LintOptions, ListenerInfo, LoadOptions, Request, RouteRequest, invalid};
 use crate::source::{self, Source};
 
 /// Manifests loaded and compiled: the status of every object, the objects the
@@ -16,9 +18,9 @@ use crate::source::{self, Source};
 #[napi]
 pub struct Router {
     compiled: Compiled,
-    rejections: Vec<Rejection>,
-    warnings: Vec<Warning>,
-    skipped: Vec<Skipped>,
+    /// The resources loaded (lint and diff read them), and what loading
+    /// refused or passed over.
+    loaded: Loaded,
     now: Timestamp,
     controller_name: String,
     /// `JSON.parse`: results cross into JS as JSON text parsed by V8, which is
@@ -30,9 +32,7 @@ impl std::fmt::Debug for Router {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Router")
             .field("compiled", &self.compiled)
-            .field("rejections", &self.rejections)
-            .field("warnings", &self.warnings)
-            .field("skipped", &self.skipped)
+            .field("loaded", &self.loaded)
             .field("now", &self.now)
             .field("controller_name", &self.controller_name)
             .finish_non_exhaustive()
@@ -76,19 +76,19 @@ impl Router {
     /// field path that breaks a rule. They take no part in routing.
     #[napi(ts_return_type = "Rejection[]")]
     pub fn rejected<'env>(&self, env: &'env Env) -> Result<Unknown<'env>> {
-        self.to_js(env, &self.rejections)
+        self.to_js(env, &self.loaded.rejections)
     }
 
     /// Unknown fields pruned (as the API server prunes them).
     #[napi(ts_return_type = "Warning[]")]
     pub fn warnings<'env>(&self, env: &'env Env) -> Result<Unknown<'env>> {
-        self.to_js(env, &self.warnings)
+        self.to_js(env, &self.loaded.warnings)
     }
 
     /// Objects of kinds Gatewise does not read, passed over.
     #[napi(ts_return_type = "Skipped[]")]
     pub fn skipped<'env>(&self, env: &'env Env) -> Result<Unknown<'env>> {
-        self.to_js(env, &self.skipped)
+        self.to_js(env, &self.loaded.skipped)
     }
 
     /// Everything `gatewise check -o json` prints, in the same shape: `status`,
@@ -100,9 +100,9 @@ impl Router {
             env,
             &serde_json::json!({
                 "status": self.compiled.status(self.now).to_kubernetes(),
-                "rejected": self.rejections,
-                "warnings": self.warnings,
-                "skipped": self.skipped,
+                "rejected": self.loaded.rejections,
+                "warnings": self.loaded.warnings,
+                "skipped": self.loaded.skipped,
             }),
         )
     }
@@ -142,6 +142,26 @@ impl Router {
             .collect())
     }
 
+    /// Problems between objects that no status condition shows (codes GW001
+    /// to GW011), as `gatewise lint -o json` prints them: each finding with
+    /// its code, severity, object, field, a sentence and, where one exists, an
+    /// example request that shows the problem when routed; and the objects
+    /// loading rejected.
+    #[napi(ts_return_type = "LintReport")]
+    pub fn lint<'env>(
+        &self,
+        env: &'env Env,
+        options: Option<LintOptions>,
+    ) -> Result<Unknown<'env>> {
+        let allow = options
+            .and_then(|o| o.allow)
+            .unwrap_or_default()
+            .iter()
+            .map(|c| c.parse::<Code>().map_err(invalid))
+            .collect::<Result<Vec<Code>>>()?;
+        self.to_js(env, &LintOutput::new(&self.loaded, &self.compiled, &allow))
+    }
+
     /// Where a request goes: forwarded to weighted backends, redirected,
     /// answered by the gateway (404, 500, 421, 400) or refused. Never throws for
     /// an outcome; only a malformed request object is an error.
@@ -174,6 +194,30 @@ impl Router {
             },
         )
     }
+}
+
+/// What a change from `oldVersion` to `newVersion` does, as `gatewise diff -o
+/// json` prints it: the status conditions that change, and for every rule
+/// match of either version a request derived from it, routed through both,
+/// with both decisions where they differ; and the objects each version
+/// rejected. Objects in both keep the old version's creation times, as
+/// applying the new one over it would. Throws when the two were loaded with
+/// different controller names.
+#[napi(ts_return_type = "DiffReport")]
+pub fn diff<'env>(
+    env: &'env Env,
+    old_version: &Router,
+    new_version: &Router,
+) -> Result<Unknown<'env>> {
+    let (old, new) = (old_version, new_version);
+    if old.controller_name != new.controller_name {
+        return Err(invalid(format!(
+            "the old and new versions handle different controller names ({:?} and {:?}): load both with the same controllerName",
+            old.controller_name, new.controller_name
+        )));
+    }
+    let options = Options::with_controller_name(old.controller_name.clone());
+    old.to_js(env, &DiffOutput::new(&old.loaded, &new.loaded, &options))
 }
 
 /// Loads manifests from several sources through one loader, in order: text,
@@ -258,9 +302,7 @@ fn finish(env: &Env, sources: Vec<Source>, options: Option<LoadOptions<'_>>) -> 
     );
     Ok(Router {
         compiled,
-        rejections: loaded.rejections,
-        warnings: loaded.warnings,
-        skipped: loaded.skipped,
+        loaded,
         now,
         controller_name,
         json_parse: parse.create_ref()?,

@@ -17,7 +17,7 @@ function report(...args) {
 }
 
 describe('examples/route-report.mjs', () => {
-  it('prints, for each route of examples/, its listeners and conditions', () => {
+  it('prints, for each route of examples/, its listeners, conditions and lint findings', () => {
     const r = report(EXAMPLES)
     assert.equal(r.stderr, '')
     assert.equal(r.status, 0)
@@ -29,13 +29,13 @@ describe('examples/route-report.mjs', () => {
         '  parent Gateway infra/gateway',
         '    Accepted=True (Accepted): accepted',
         '    ResolvedRefs=True (ResolvedRefs): all references resolved',
-        '  lint: not available yet',
+        '  lint: no findings',
         'HTTPRoute shop/store',
         '  attached to infra/gateway listener http (port 80, HTTP, *.example.com)',
         '  parent Gateway infra/gateway',
         '    Accepted=True (Accepted): accepted',
         '    ResolvedRefs=True (ResolvedRefs): all references resolved',
-        '  lint: not available yet',
+        '  lint: no findings',
         '',
       ].join('\n'),
     )
@@ -65,10 +65,23 @@ spec:
       const r = report(dir)
       assert.equal(r.status, 1)
       assert.match(r.stdout, /^HTTPRoute shop\/elsewhere\n {2}attached to no listener\n {2}parent Gateway infra\/gateway section https\n {4}Accepted=False \(NoMatchingParent\)/m)
+      assert.match(r.stdout, /^ {2}lint: error GW004 unresolved-parent spec\.parentRefs\[0\]\.sectionName: Gateway infra\/gateway does not accept the route/m)
       assert.match(r.stdout, /^rejected HTTPRoute shop\/broken \(.*more\.yaml:8\): spec\.rules\[0\]\.matches\[0\]\.path\.value: /m)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+
+  it('prints the lint findings of routes with their example requests, and of other objects', () => {
+    const lint = resolve(here, '../../testdata/lint')
+    const r = report(join(lint, 'base.yaml'), join(lint, 'codes/GW001-shadowed-rule.yaml'), join(lint, 'codes/GW006-unused-reference-grant.yaml'))
+    assert.equal(r.stderr, '')
+    assert.equal(r.status, 0)
+    assert.match(
+      r.stdout,
+      /^HTTPRoute shop\/web\n(?: {2}.*\n)* {2}lint: warning GW001 shadowed-rule spec\.rules\[1\]\.matches\[0\]: this match \(PathPrefix \/api\) never wins .* \(e\.g\. HTTP test\.example\.com\/api at infra\/gw port 80\)$/m,
+    )
+    assert.match(r.stdout, /^lint ReferenceGrant billing\/from-shop: warning GW006 unused-reference-grant spec: /m)
   })
 
   it('reports manifests it cannot read and exits 2', () => {

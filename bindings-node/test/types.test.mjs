@@ -1,16 +1,18 @@
 // The types: index.d.ts type-checks for ESM and CommonJS users and the README
 // example; and what the API really returns (for every fixture request, status
-// and rejection) is typed exactly by the hand-written interfaces, so they
+// and rejection, lint report and diff) is typed exactly by the hand-written interfaces, so they
 // cannot drift from the core's serialisation. The README example also runs.
 
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { describe, it } from 'node:test'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+
+import { diff, loadPaths } from 'gatewise'
 
 import { caseNames, discover, fixturePaths, loadFixture, requestOf } from './support/fixtures.mjs'
 
@@ -51,7 +53,7 @@ describe('types', () => {
   })
 
   it('every result of the fixtures is typed exactly by index.d.ts', () => {
-    const data = { decisions: [], explanations: [], status: [], rejected: [], warnings: [], skipped: [], checks: [], listeners: [] }
+    const data = { decisions: [], explanations: [], status: [], rejected: [], warnings: [], skipped: [], checks: [], listeners: [], lints: [], diffs: [] }
     const { fixtures } = discover(fixturePaths())
     for (const { file, fixture } of fixtures) {
       let router
@@ -91,7 +93,16 @@ describe('types', () => {
       data.skipped.push(...router.skipped())
       data.checks.push(router.check())
       for (const g of router.gateways()) data.listeners.push(...router.listeners(g))
+      data.lints.push(router.lint())
     }
+    // Every lint code, and a diff both ways (testdata/, shared with Python).
+    const testdata = resolve(PACKAGE, '../testdata')
+    const base = join(testdata, 'lint/base.yaml')
+    for (const name of readdirSync(join(testdata, 'lint/codes'))) data.lints.push(loadPaths([base, join(testdata, 'lint/codes', name)]).lint())
+    const [before, after] = ['old', 'new'].map((v) => loadPaths(join(testdata, `diff/${v}.yaml`)))
+    data.diffs.push(diff(before, after), diff(after, before))
+    const codes = new Set(data.lints.flatMap((l) => l.findings.map((f) => f.code)))
+    assert.equal(codes.size, 11, [...codes].join(' '))
     assert.ok(data.decisions.length > 0 && data.status.length > 0 && data.rejected.length > 0)
     const kinds = new Set(data.decisions.map((d) => d.kind))
     assert.deepEqual([...kinds].sort(), ['forward', 'redirect', 'reject', 'respond'])
@@ -105,6 +116,8 @@ describe('types', () => {
       skipped: 'Skipped',
       checks: 'CheckReport',
       listeners: 'ListenerInfo',
+      lints: 'LintReport',
+      diffs: 'DiffReport',
     }
     const index = JSON.stringify(join(PACKAGE, 'index.js'))
     let source = `import type { ${Object.values(types).join(', ')} } from ${index}\n`

@@ -9,6 +9,8 @@ mod ser;
 
 use std::borrow::Cow;
 
+use gatewise::diff::DiffOutput;
+use gatewise::lint::{Code, LintOutput};
 use gatewise::{GatewayRef, HttpRequest, Options, RequestProtocol, Router, Timestamp};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -68,7 +70,12 @@ impl Loader {
             "skipped": loaded.skipped,
             "errors": loaded.errors,
         });
-        Ok((Compiled { inner: compiled }, ser::to_py(py, &findings)?))
+        let compiled = Compiled {
+            inner: compiled,
+            loaded,
+            controller_name: controller_name.to_owned(),
+        };
+        Ok((compiled, ser::to_py(py, &findings)?))
     }
 }
 
@@ -80,10 +87,13 @@ impl Loader {
     }
 }
 
-/// A compiled set of manifests: the router and the status of every object.
+/// A compiled set of manifests: the router and the status of every object,
+/// with the loaded resources beside it (lint and diff read both).
 #[pyclass(frozen, module = "gatewise._native")]
 struct Compiled {
     inner: gatewise::Compiled,
+    loaded: gatewise::Loaded,
+    controller_name: String,
 }
 
 /// One request as it came from Python, with the protocol's defaults applied
@@ -292,6 +302,38 @@ impl Compiled {
             .map(|(ns, name)| (ns.to_owned(), name.to_owned()))
             .collect()
     }
+
+    /// The lint findings, as `gatewise lint -o json` prints them
+    /// (`lint::LintOutput`), leaving out the codes (or names) in `allow`.
+    #[pyo3(signature = (*, allow=Vec::new()))]
+    fn lint<'py>(&self, py: Python<'py>, allow: Vec<String>) -> PyResult<Bound<'py, PyAny>> {
+        let allow = allow
+            .iter()
+            .map(|c| c.parse::<Code>().map_err(PyValueError::new_err))
+            .collect::<PyResult<Vec<Code>>>()?;
+        let output = py.detach(|| LintOutput::new(&self.loaded, &self.inner, &allow));
+        ser::to_py(py, &output)
+    }
+}
+
+/// What changes from `old` to `new`, as `gatewise diff -o json` prints it
+/// (`diff::DiffOutput`). Both must handle the same controller name.
+#[pyfunction]
+fn diff<'py>(
+    py: Python<'py>,
+    old: &Bound<'py, Compiled>,
+    new: &Bound<'py, Compiled>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (old, new) = (old.get(), new.get());
+    if old.controller_name != new.controller_name {
+        return Err(PyValueError::new_err(format!(
+            "old and new handle different controller names ({:?} and {:?}): load both with the same controller_name",
+            old.controller_name, new.controller_name
+        )));
+    }
+    let options = Options::with_controller_name(old.controller_name.as_str());
+    let output = py.detach(|| DiffOutput::new(&old.loaded, &new.loaded, &options));
+    ser::to_py(py, &output)
 }
 
 /// Parses one YAML (or JSON) document with the loader's YAML options; a syntax
@@ -320,6 +362,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Loader>()?;
     m.add_class::<Compiled>()?;
     m.add_function(wrap_pyfunction!(parse_yaml, m)?)?;
+    m.add_function(wrap_pyfunction!(diff, m)?)?;
     m.add("DEFAULT_CONTROLLER_NAME", gatewise::DEFAULT_CONTROLLER_NAME)?;
     m.add("DEFAULT_HOST", gatewise_spec::DEFAULT_HOST)?;
     Ok(())

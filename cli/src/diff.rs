@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use clap::ValueEnum;
+use gatewise::diff::DiffOutput;
 use gatewise::{Loaded, Options};
-use serde_json::json;
 
 use crate::input;
 
@@ -47,11 +47,12 @@ pub(crate) fn run(args: &Args) -> i32 {
             return 2;
         }
     };
-    let report = gatewise::diff::diff(
-        &old.resources,
-        &new.resources,
+    let output = DiffOutput::new(
+        &old,
+        &new,
         &Options::with_controller_name(args.controller_name.clone()),
     );
+    let report = &output.report;
     match args.output {
         Output::Text => {
             let mut text = format!("{report}\n");
@@ -63,22 +64,13 @@ pub(crate) fn run(args: &Args) -> i32 {
             }
             crate::emit(&text);
         }
-        Output::Json => {
-            let mut doc = serde_json::to_value(&report).unwrap_or_default();
-            if let Some(map) = doc.as_object_mut() {
-                map.insert(
-                    "rejected".to_owned(),
-                    json!({"old": old.rejections, "new": new.rejections}),
-                );
+        Output::Json => match serde_json::to_string_pretty(&output) {
+            Ok(s) => crate::emit(&format!("{s}\n")),
+            Err(e) => {
+                eprintln!("gatewise: cannot serialise: {e}");
+                return 2;
             }
-            match serde_json::to_string_pretty(&doc) {
-                Ok(s) => crate::emit(&format!("{s}\n")),
-                Err(e) => {
-                    eprintln!("gatewise: cannot serialise: {e}");
-                    return 2;
-                }
-            }
-        }
+        },
     }
     i32::from(!report.is_empty() || !new.rejections.is_empty())
 }

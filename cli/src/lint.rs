@@ -4,9 +4,8 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::ValueEnum;
-use gatewise::lint::{Code, lint};
+use gatewise::lint::{Code, LintOutput};
 use gatewise::{ExampleRequest, Finding, Loaded, Options, Router, Severity};
-use serde_json::json;
 
 use crate::input;
 
@@ -49,26 +48,17 @@ pub(crate) fn run(args: &Args) -> i32 {
         &loaded.resources,
         &Options::with_controller_name(args.controller_name.clone()),
     );
-    let findings: Vec<Finding> = lint(&loaded.resources, &compiled)
-        .into_iter()
-        .filter(|f| !args.allow.contains(&f.code))
-        .collect();
+    let output = LintOutput::new(&loaded, &compiled, &args.allow);
+    let findings = &output.findings;
     match args.output {
-        Output::Text => crate::emit(&text(args, &loaded, &findings)),
-        Output::Json => {
-            let doc = json!({
-                "findings": findings,
-                "rejected": loaded.rejections,
-                "errors": loaded.errors,
-            });
-            match serde_json::to_string_pretty(&doc) {
-                Ok(s) => crate::emit(&format!("{s}\n")),
-                Err(e) => {
-                    eprintln!("gatewise: cannot serialise: {e}");
-                    return 2;
-                }
+        Output::Text => crate::emit(&text(args, &loaded, findings)),
+        Output::Json => match serde_json::to_string_pretty(&output) {
+            Ok(s) => crate::emit(&format!("{s}\n")),
+            Err(e) => {
+                eprintln!("gatewise: cannot serialise: {e}");
+                return 2;
             }
-        }
+        },
     }
     let unreadable = !loaded.errors.is_empty() || !loaded.rejections.is_empty();
     let failing = (unreadable && args.fail_on <= Severity::Error)

@@ -57,8 +57,9 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::compile::{Compiled, Options};
-use crate::error::ObjectRef;
+use crate::error::{ObjectRef, Rejection};
 use crate::example::{ExampleRequest, for_listener, sites};
+use crate::load::Loaded;
 use crate::resources::{Meta, Resources};
 use crate::router::Router;
 use crate::status::{Condition, ParentRefStatus, Status};
@@ -212,6 +213,42 @@ pub fn diff(old: &Resources, new: &Resources, options: &Options) -> DiffReport {
         Router::compile(&carried, options)
     };
     diff_compiled(&Router::compile(old, options), &new)
+}
+
+/// What `gatewise diff -o json` prints, and what the Python and Node packages'
+/// `diff(old, new)` return: the [`DiffReport`]'s fields, and `rejected`, the
+/// objects each version's loading refused (they take no part in either).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct DiffOutput<'a> {
+    /// What changed.
+    #[serde(flatten)]
+    pub report: DiffReport,
+    /// Objects refused at load, in each version.
+    pub rejected: Rejected<'a>,
+}
+
+/// The objects refused at load in OLD and in NEW.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Rejected<'a> {
+    /// In OLD.
+    pub old: &'a [Rejection],
+    /// In NEW.
+    pub new: &'a [Rejection],
+}
+
+impl<'a> DiffOutput<'a> {
+    /// Compares two loaded versions ([`diff`] of their resources).
+    pub fn new(old: &'a Loaded, new: &'a Loaded, options: &Options) -> DiffOutput<'a> {
+        DiffOutput {
+            report: diff(&old.resources, &new.resources, options),
+            rejected: Rejected {
+                old: &old.rejections,
+                new: &new.rejections,
+            },
+        }
+    }
 }
 
 /// Gives objects of NEW the creation times they would have once applied over

@@ -282,9 +282,10 @@ use serde::Serialize;
 use crate::api::{BackendObjectReference, HttpRouteMatch, ParentReference};
 use crate::api::{GrpcRouteSpec, HttpRouteSpec, StreamRouteRule};
 use crate::compile::{Compiled, KindConflict, compile_grpc_match, compile_match};
-use crate::error::ObjectRef;
+use crate::error::{LoadError, ObjectRef, Rejection};
 use crate::example::{ExampleRequest, Site, for_listener, for_match, sites};
 use crate::hostname::Hostname;
+use crate::load::Loaded;
 use crate::matcher::{PathMatch, RouteMatch, ValueMatch, prefix_matches};
 use crate::reference_grant::{RefEnd, grant_permits};
 use crate::resources::{Meta, Object, Resources};
@@ -554,6 +555,35 @@ pub fn lint(resources: &Resources, compiled: &Compiled) -> Vec<Finding> {
     });
     out.dedup();
     out
+}
+
+/// What `gatewise lint -o json` prints, and what the Python and Node packages'
+/// `lint()` return: the findings, and what loading refused (objects the API
+/// server would reject, documents that cannot be read), which take no part in
+/// linting. One serialisation for every front end.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct LintOutput<'a> {
+    /// The findings ([`lint`]), without the allowed codes.
+    pub findings: Vec<Finding>,
+    /// Objects refused at load ([`Loaded::rejections`]).
+    pub rejected: &'a [Rejection],
+    /// Documents that could not be read ([`Loaded::errors`]).
+    pub errors: &'a [LoadError],
+}
+
+impl<'a> LintOutput<'a> {
+    /// Lints `loaded` as compiled in `compiled`, leaving out findings whose code
+    /// is in `allow`.
+    pub fn new(loaded: &'a Loaded, compiled: &Compiled, allow: &[Code]) -> LintOutput<'a> {
+        let mut findings = lint(&loaded.resources, compiled);
+        findings.retain(|f| !allow.contains(&f.code));
+        LintOutput {
+            findings,
+            rejected: &loaded.rejections,
+            errors: &loaded.errors,
+        }
+    }
 }
 
 struct Ctx<'a> {

@@ -1023,3 +1023,47 @@ spec:
     assert_eq!(linted.findings.len(), 1, "{:#?}", linted.findings);
     linted.all_demonstrate();
 }
+
+/// `testdata/lint/` holds the doc examples as files (`base.yaml` and
+/// `codes/GWnnn-name.yaml`), which the Python and Node packages' tests lint and
+/// route; they must stay the manifests this file checks.
+#[test]
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the test reads the testdata files; the core itself opens none"
+)]
+fn testdata_lint_holds_the_doc_examples() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/lint");
+    let read = |p: std::path::PathBuf| {
+        std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    };
+    let examples = doc_examples();
+    let (_, base) = examples.first().expect("the base manifests");
+    assert_eq!(
+        &read(dir.join("base.yaml")),
+        base,
+        "testdata/lint/base.yaml"
+    );
+    let mut want: Vec<(String, String)> = examples[1..]
+        .iter()
+        .map(|(heading, yaml)| (format!("{}.yaml", heading.replace(' ', "-")), yaml.clone()))
+        .collect();
+    want.sort();
+    let mut have: Vec<(String, String)> = std::fs::read_dir(dir.join("codes"))
+        .expect("testdata/lint/codes is readable")
+        .map(|e| {
+            let path = e.expect("a directory entry").path();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .expect("UTF-8 file names")
+                .to_owned();
+            (name, read(path))
+        })
+        .collect();
+    have.sort();
+    assert_eq!(
+        have, want,
+        "testdata/lint/codes differs from the lint docs' examples"
+    );
+}

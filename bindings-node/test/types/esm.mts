@@ -2,12 +2,16 @@
 // sees it. Each `@ts-expect-error` proves a type is strict, not `any`.
 import {
   GatewiseLoadError,
+  diff,
   load,
   loadObjects,
   loadPaths,
   loadText,
   type Decision,
+  type DiffReport,
   type Explanation,
+  type LintCode,
+  type LintReport,
   type ListenerInfo,
   type Protocol,
   type Router,
@@ -79,6 +83,26 @@ for (const o of router.status() satisfies StatusObject[]) {
 const listeners: ListenerInfo[] = router.listeners('ns/gw')
 void listeners[0]?.routes[0]?.kind
 void router.check().rejected[0]?.errors[0]?.field
+
+const lint: LintReport = router.lint({ allow: ['GW010', 'listener-without-routes'] })
+for (const f of lint.findings) {
+  const code: LintCode = f.code
+  const severity: 'info' | 'warning' | 'error' = f.severity
+  const example = f.exampleRequest
+  if (example !== undefined) {
+    router.route({ ...example, headers: example.headers?.map((h): [string, string] => [h.name, h.value]) })
+  }
+  void [code, severity, f.object.kind, f.field, f.related?.name]
+}
+// @ts-expect-error codes are GW001 to GW011
+const badCode: LintCode = 'GW012'
+void badCode
+const changes: DiffReport = diff(router, loadPaths('b'))
+for (const c of changes.trafficChanges) void [c.request.path, c.old.kind, c.new.kind, c.sources[0]?.version]
+for (const c of changes.statusChanges) void [c.condition, c.old?.status, c.new?.reason]
+void [changes.requestsChecked, changes.rejected.new]
+// @ts-expect-error diff takes two routers
+diff(router)
 
 try {
   loadText('')

@@ -23,10 +23,22 @@ and routes, and where each request goes, and why::
 - Routing: :meth:`Router.route` gives a :class:`Decision`,
   :meth:`Router.explain` an :class:`Explanation`. Neither raises for "no match".
 - Status: :meth:`Router.status`, Kubernetes-shaped dicts.
+- Lint: :meth:`Router.lint` gives a :class:`LintReport` of :class:`Finding`
+  (codes GW001 to GW011); :func:`diff` compares two loads (:class:`DiffReport`).
 - Assertions for pytest: :mod:`gatewise.testing`.
 """
 
 from gatewise._errors import DocumentError, GatewiseError, LoadError, RejectedObjectError
+from gatewise._lint import (
+    DiffReport,
+    ExampleRequest,
+    Finding,
+    LintReport,
+    ObjectRef,
+    StatusChange,
+    StatusValue,
+    TrafficChange,
+)
 from gatewise._model import (
     Backend,
     Decision,
@@ -47,6 +59,7 @@ from gatewise._router import (
     DEFAULT_HOST,
     Loader,
     Router,
+    diff,
     load,
     load_objects,
     load_text,
@@ -58,15 +71,20 @@ __all__ = [
     "DEFAULT_HOST",
     "Backend",
     "Decision",
+    "DiffReport",
     "DocumentError",
+    "ExampleRequest",
     "Explanation",
     "FieldError",
+    "Finding",
     "GatewiseError",
     "Headers",
+    "LintReport",
     "LoadError",
     "LoadWarning",
     "Loader",
     "Mirror",
+    "ObjectRef",
     "RejectedObjectError",
     "Rejection",
     "RouteRef",
@@ -74,7 +92,11 @@ __all__ = [
     "Router",
     "SkippedObject",
     "SourceLocation",
+    "StatusChange",
+    "StatusValue",
+    "TrafficChange",
     "UpstreamRequest",
+    "diff",
     "load",
     "load_objects",
     "load_text",

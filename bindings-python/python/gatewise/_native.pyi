@@ -8,7 +8,7 @@ Nothing here is stable: use ``gatewise`` instead.
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeAlias, final
 
-__all__ = ["DEFAULT_CONTROLLER_NAME", "DEFAULT_HOST", "Compiled", "Loader", "parse_yaml"]
+__all__ = ["DEFAULT_CONTROLLER_NAME", "DEFAULT_HOST", "Compiled", "Loader", "diff", "parse_yaml"]
 
 DEFAULT_CONTROLLER_NAME: str
 """``gatewise.dev/gateway-controller``."""
@@ -80,6 +80,15 @@ class Compiled:
 
     def gateways(self) -> list[tuple[str, str]]:
         """Every Gateway served, as ``(namespace, name)``, sorted."""
+
+    def lint(self, *, allow: Sequence[str] = ...) -> dict[str, Any]:
+        """The lint findings as ``gatewise lint -o json`` prints them
+        (``findings``, ``rejected``, ``errors``), without the codes or names in
+        ``allow``; an unknown code raises ValueError."""
+
+def diff(old: Compiled, new: Compiled) -> dict[str, Any]:
+    """What changes from ``old`` to ``new``, as ``gatewise diff -o json`` prints
+    it; ValueError when they handle different controller names."""
 
 def parse_yaml(text: str) -> Any:
     """One YAML or JSON document, read with the loader's options; a syntax

@@ -10,6 +10,7 @@ from typing import Any
 
 from gatewise import _native
 from gatewise._errors import DocumentError, RejectedObjectError, _chain, _document_error
+from gatewise._lint import DiffReport, LintReport
 from gatewise._model import (
     Decision,
     Explanation,
@@ -197,6 +198,27 @@ class Router:
         """Every Gateway of our GatewayClasses, as ``"namespace/name"``, sorted."""
         return [f"{ns}/{name}" for ns, name in self._compiled.gateways()]
 
+    def lint(self, *, allow: Iterable[str] = ()) -> LintReport:
+        """Problems between objects that no status condition shows: rules that
+        never win, routes that silently lose to older ones, references and
+        grants that resolve to nothing, hostnames no listener serves, ... (codes
+        GW001 to GW011), each with the object, the field, a sentence and, where
+        one exists, an example request that shows the problem when routed::
+
+            for f in router.lint().findings:
+                print(f)
+                if f.example_request is not None:
+                    print("  ", router.route(**f.example_request.route_kwargs()))
+
+        The same findings as ``gatewise lint -o json`` (``to_dict()`` is its
+        output).
+
+        :param allow: codes (``GW010``) or names (``listener-without-routes``)
+            to leave out.
+        :raises ValueError: an unknown code in ``allow``.
+        """
+        return LintReport._from(self._compiled.lint(allow=list(allow)))
+
     def report(self, *, now: datetime | None = None) -> dict[str, Any]:
         """Everything ``gatewise check -o json`` prints, with the same keys and
         shapes: ``status`` (as :meth:`status`), ``rejected``, ``warnings``,
@@ -358,6 +380,23 @@ def load_objects(
     else:
         loader.add_objects(objects, source=source)
     return loader.finish(strict=strict)
+
+
+def diff(old: Router, new: Router) -> DiffReport:
+    """What a change from ``old`` to ``new`` does: the status conditions that
+    change, and for every rule match of either version a request derived from
+    it, routed through both, with both decisions where they differ. Objects in
+    both versions keep ``old``'s creation times, as applying ``new`` over
+    ``old`` in a cluster would. The same report as ``gatewise diff -o json``
+    (``to_dict()`` is its output)::
+
+        report = gatewise.diff(gatewise.load("main/"), gatewise.load("branch/"))
+        for change in report.traffic_changes:
+            print(change.request, ":", change.old, "->", change.new)
+
+    :raises ValueError: the two were loaded with different ``controller_name``.
+    """
+    return DiffReport._from(_native.diff(old._compiled, new._compiled))
 
 
 def parse_yaml(text: str, *, source: str = "<text>") -> Any:
