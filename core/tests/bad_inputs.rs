@@ -1540,3 +1540,32 @@ fn query_string_is_not_part_of_the_path() {
         )
     );
 }
+
+// ---------------------------------------------------------------------------
+// The policy docs name these tests
+// ---------------------------------------------------------------------------
+
+/// Every test the path and host policy (`core/src/policy.rs`) names exists
+/// here, so the docs cannot cite a test that was renamed or removed.
+#[test]
+fn policy_docs_name_only_tests_of_this_catalogue() {
+    let docs = include_str!("../src/policy.rs");
+    let catalogue = include_str!("bad_inputs.rs");
+    let named: Vec<&str> = docs
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|s| {
+            s.matches('_').count() >= 3
+                && s.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        })
+        .collect();
+    assert!(named.len() >= 50, "{named:?}");
+    for name in named {
+        assert!(
+            catalogue.contains(&format!("fn {name}()")),
+            "policy.rs names `{name}`, which is not a test of bad_inputs.rs"
+        );
+    }
+}
