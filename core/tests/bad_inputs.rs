@@ -232,7 +232,7 @@ fn yaml_alias_bomb_is_rejected_with_location() {
     );
     assert_eq!(
         e.message,
-        "invalid yaml: budget breached: Nodes { nodes: 250001 }"
+        "invalid yaml: too many nodes: a document may hold at most 250000 (aliases count each time they are expanded)"
     );
     // The good documents still load.
     assert_eq!(loaded.resources.gateways.len(), 1);
@@ -262,7 +262,7 @@ fn yaml_deep_nesting_in_a_spec_field_is_an_error() {
     assert_eq!(loaded.errors.len(), 1, "{:?}", loaded.errors);
     assert_eq!(
         loaded.errors[0].message,
-        "invalid yaml: budget breached: Depth { depth: 65 }"
+        "invalid yaml: nested too deeply: a document may nest at most 64 levels"
     );
     assert!(loaded.resources.namespaces.is_empty());
 }
@@ -274,10 +274,7 @@ fn yaml_duplicate_keys_are_a_load_error_at_their_line() {
     assert_eq!(loaded.errors.len(), 1, "{:?}", loaded.errors);
     let e = &loaded.errors[0];
     assert_eq!(e.location.line, 5);
-    assert_eq!(
-        e.message,
-        "invalid yaml: duplicate mapping key: spec, set DuplicateKeyPolicy in Options if acceptable"
-    );
+    assert_eq!(e.message, "invalid yaml: duplicate mapping key: spec");
     assert!(loaded.resources.services.is_empty());
 }
 
