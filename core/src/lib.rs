@@ -70,6 +70,8 @@
 //! # Choices the Gateway API leaves to implementations
 //!
 //! Each is pinned by a fixture in `spec-fixtures/fixtures/`.
+//! The path and host policy is stated in full in [`policy`], each point with the
+//! test of the catalogue of bad inputs that pins it.
 //!
 //! - **Hostnames** fold to lower case; a trailing dot and any port in `Host` are
 //!   ignored for matching; the `Host` is forwarded unmodified unless rewritten.
@@ -146,6 +148,7 @@ pub mod load;
 pub mod matcher;
 pub mod oracle;
 pub mod path;
+pub mod policy;
 pub mod precedence;
 mod reference_grant;
 mod request;

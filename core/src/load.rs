@@ -670,6 +670,33 @@ fn yaml_message(full: &str) -> String {
         Some((head, rest)) if head.starts_with("line ") => rest,
         _ => first,
     };
+    // serde-saphyr words its limits for a Rust caller (a `Debug` value, a hint
+    // to set an option); say what the manifest did instead.
+    let rest = rest
+        .strip_suffix(", set DuplicateKeyPolicy in Options if acceptable")
+        .unwrap_or(rest);
+    let breach = |name: &str| {
+        rest.strip_prefix("budget breached: ")?
+            .strip_prefix(name)?
+            .trim_end_matches([' ', '}'])
+            .rsplit(' ')
+            .next()?
+            .parse::<usize>()
+            .ok()
+    };
+    if let Some(n) = breach("Nodes {") {
+        return format!(
+            "too many nodes: a document may hold at most {} (aliases count each time they are \
+             expanded)",
+            n.saturating_sub(1)
+        );
+    }
+    if let Some(n) = breach("Depth {") {
+        return format!(
+            "nested too deeply: a document may nest at most {} levels",
+            n.saturating_sub(1)
+        );
+    }
     rest.to_owned()
 }
 
