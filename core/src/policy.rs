@@ -127,7 +127,9 @@
 //! - **Hop-by-hop names** (`Connection`, `Transfer-Encoding`, ...) are not refused
 //!   in filters: the decision carries out what the route asks
 //!   (`filter_setting_a_hop_by_hop_header_is_carried_out_as_written`);
-//!   connection-level headers on the wire are the adapter's concern.
+//!   connection-level headers on the wire are the adapter's concern: the
+//!   bundled proxy drops them (and the names `Connection` lists) from the
+//!   upstream request after the filters ran, as it does the client's.
 //! - One header named by two actions of one filter (any case) drops the rule
 //!   (`one_header_named_twice_across_set_and_remove_drops_the_rule`).
 //!

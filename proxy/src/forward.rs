@@ -124,6 +124,11 @@ pub(crate) async fn forward(call: Call<'_>) -> Outcome {
     let h2 = !upgrade && (grpc || service.app_protocol.as_deref() == Some("kubernetes.io/h2c"));
     let up = forward.upstream_request(Some(backend));
     let mut headers = headers::to_map(&up.headers);
+    // A header filter may name a hop-by-hop header (`Connection`,
+    // `Transfer-Encoding`, `Upgrade`, ...): those describe this proxy's own
+    // connections, so they are dropped here like the client's were; the ones
+    // this hop needs are set below.
+    headers::strip_hop_by_hop(&mut headers);
     headers::add_forwarding(&mut headers, client.ip(), scheme.as_str(), host);
     if let Ok(h) = HeaderValue::from_str(&up.host) {
         headers.insert(header::HOST, h);

@@ -80,6 +80,18 @@ spec:
         add: [{{name: x-resp, value: added}}]
         remove: [x-drop-me]
     backendRefs: [{{name: svc-a, port: 80}}]
+  - matches: [{{path: {{type: PathPrefix, value: /hop-filter}}}}]
+    filters:
+    - type: RequestHeaderModifier
+      requestHeaderModifier:
+        set:
+        - {{name: Connection, value: x-named}}
+        - {{name: Keep-Alive, value: timeout=5}}
+        - {{name: Transfer-Encoding, value: chunked}}
+        - {{name: Upgrade, value: h2c}}
+        - {{name: x-named, value: dropped}}
+        - {{name: x-plain, value: kept}}
+    backendRefs: [{{name: svc-a, port: 80}}]
   - matches: [{{path: {{type: PathPrefix, value: /rewrite}}}}]
     filters:
     - type: URLRewrite
@@ -294,6 +306,19 @@ async fn header_filters_change_request_and_response() {
     assert_eq!(answer.header("x-resp").as_deref(), Some("added"));
     assert_eq!(answer.header("x-drop-me"), None);
     assert_eq!(answer.header("x-backend").as_deref(), Some("a"));
+    // Hop-by-hop headers a filter sets describe the proxy's own connections:
+    // they (and the names `Connection` lists) do not reach the backend.
+    let answer = get(f.addr, "f.example.com", "/hop-filter").await;
+    assert_eq!(answer.seen_header("x-plain").as_deref(), Some("kept"));
+    for name in [
+        "connection",
+        "keep-alive",
+        "transfer-encoding",
+        "upgrade",
+        "x-named",
+    ] {
+        assert_eq!(answer.seen_header(name), None, "{name} reached the backend");
+    }
     // A backendRef's own filter.
     let answer = get(f.addr, "f.example.com", "/per-backend").await;
     assert_eq!(
