@@ -167,11 +167,12 @@ start_proxy() {
       ;;
     gatewise)
       [ -n "$GATEWISE_BIN" ] || return 1
-      # One worker thread, as nginx and haproxy get one worker; no request logs
-      # unless the binary logs by default (see GATEWISE_SERVE_ARGS).
+      # One worker thread, as nginx and haproxy get one worker; no access log
+      # (as nginx's `access_log off`), no admin listener, no file watcher.
       # shellcheck disable=SC2086
       TOKIO_WORKER_THREADS=1 RUST_LOG=${RUST_LOG:-warn} taskset -c "$PROXY_CPU" \
-        "$GATEWISE_BIN" serve "$dir/gatewise.yaml" $GATEWISE_SERVE_ARGS >"$dir/gatewise.log" 2>&1 &
+        "$GATEWISE_BIN" serve "$dir/gatewise.yaml" --admin off --no-watch $GATEWISE_SERVE_ARGS \
+        >"$dir/gatewise.log" 2>&1 &
       ;;
   esac
   PROXY_PID=$!

@@ -380,12 +380,26 @@ impl<'r> Compiler<'r> {
         let (mut http_i, mut grpc_i, mut tls_i, mut tcp_i, mut udp_i) = (0, 0, 0, 0, 0);
 
         let mut inner = Inner::default();
-        let mut builds: Vec<Option<RouteBuild>> = Vec::new();
-        let mut parents_of: Vec<Vec<RouteParentStatus>> = Vec::new();
-        let mut pending: Vec<Pending> = Vec::new();
+        // Sized once: these grow by one (or a few) per route, and at 10k routes
+        // doubling them costs more than the router keeps.
+        inner.routes.reserve_exact(sources.len());
+        inner.rules.reserve_exact(
+            r.http_routes
+                .iter()
+                .map(|o| o.spec.rules.as_ref().map_or(1, Vec::len))
+                .chain(
+                    r.grpc_routes
+                        .iter()
+                        .map(|o| o.spec.rules.as_ref().map_or(1, Vec::len)),
+                )
+                .sum(),
+        );
+        let mut builds: Vec<Option<RouteBuild>> = Vec::with_capacity(sources.len());
+        let mut parents_of: Vec<Vec<RouteParentStatus>> = Vec::with_capacity(sources.len());
+        let mut pending: Vec<Pending> = Vec::with_capacity(sources.len());
         for (route_id, src) in sources.iter().enumerate() {
             let rid = u32::try_from(route_id).unwrap_or(u32::MAX);
-            let mut parents = Vec::new();
+            let mut parents = Vec::with_capacity(src.parent_refs.len());
             let mut build: Option<RouteBuild> = None;
             // This route's rules go to the end of `inner.rules`, so their ids are known
             // before attachment records entries that point at them.
@@ -883,7 +897,7 @@ impl<'r> Compiler<'r> {
         let default_rule = [HttpRouteRule::default()];
         let rules: &[HttpRouteRule] = route.spec.rules.as_deref().unwrap_or(&default_rule);
         let mut build = RouteBuild {
-            rules: Vec::new(),
+            rules: Vec::with_capacity(rules.len()),
             dropped: Vec::new(),
             unresolved: None,
         };
@@ -909,7 +923,7 @@ impl<'r> Compiler<'r> {
         let default_rule = [api::GrpcRouteRule::default()];
         let rules: &[api::GrpcRouteRule] = route.spec.rules.as_deref().unwrap_or(&default_rule);
         let mut build = RouteBuild {
-            rules: Vec::new(),
+            rules: Vec::with_capacity(rules.len()),
             dropped: Vec::new(),
             unresolved: None,
         };
@@ -971,7 +985,7 @@ impl<'r> Compiler<'r> {
         route_id: u32,
     ) -> RouteBuild {
         let mut build = RouteBuild {
-            rules: Vec::new(),
+            rules: Vec::with_capacity(rules.map_or(0, <[_]>::len)),
             dropped: Vec::new(),
             unresolved: None,
         };
@@ -1007,7 +1021,7 @@ impl<'r> Compiler<'r> {
             Some(m) if !m.is_empty() => m,
             _ => &default_match,
         };
-        let mut matches = Vec::new();
+        let mut matches = Vec::with_capacity(wire_matches.len());
         for (j, m) in wire_matches.iter().enumerate() {
             matches.push(compile_match(m).map_err(|e| format!("matches[{j}]: {e}"))?);
         }
@@ -1092,7 +1106,7 @@ impl<'r> Compiler<'r> {
                     .and_then(crate::duration::parse),
             };
         }
-        let mut backends = Vec::new();
+        let mut backends = Vec::with_capacity(rule.backend_refs.len());
         for (bi, b) in rule.backend_refs.iter().enumerate() {
             let field = format!("spec.rules[{i}].backendRefs[{bi}]");
             let mut bf = BackendFilters::default();
@@ -1398,7 +1412,8 @@ fn attach(
     if selected.is_empty() {
         return fail("NoMatchingParent", format!("{parent} has no {what}"));
     }
-    let route_ns_labels = res.namespace_labels(&route.obj.namespace);
+    // Only a Selector needs the route's namespace labels (a copy): built once, if asked.
+    let route_ns_labels = std::cell::OnceCell::new();
     let allowed: Vec<usize> = selected
         .into_iter()
         .filter(|&i| {
@@ -1410,7 +1425,10 @@ fn attach(
             let ns_ok = match &l.from {
                 AllowedFrom::All => true,
                 AllowedFrom::Same => route.obj.namespace == l.owner_ns,
-                AllowedFrom::Selector(sel) => selector_matches(sel, &route_ns_labels),
+                AllowedFrom::Selector(sel) => selector_matches(
+                    sel,
+                    route_ns_labels.get_or_init(|| res.namespace_labels(&route.obj.namespace)),
+                ),
             };
             kind_ok && ns_ok
         })
@@ -1498,22 +1516,26 @@ fn settle_kind_conflicts(
         Ok(list) => list[slot].1.as_slice(),
         Err(_) => &[],
     };
-    let mut kept: Vec<(usize, usize, usize)> = Vec::new();
+    // Kept attachments by gateway and listener, HTTPRoutes' and GRPCRoutes' apart
+    // (in claim order): a claim is checked against the other kind's on its own
+    // listener only, not against every attachment kept so far (that was
+    // quadratic: 10k HTTPRoutes alone cost 150 ms).
+    // (gateway, listener) -> [HTTPRoute, GRPCRoute] attachments kept, as (pending, slot).
+    type Kept = [Vec<(usize, usize)>; 2];
+    let mut kept: HashMap<(usize, usize), Kept> = HashMap::new();
+    let kind_slot = |k: RouteKind| usize::from(k == RouteKind::Grpc);
     let mut losses: Vec<(usize, usize, String)> = Vec::new();
     let mut conflicts = Vec::new();
     for &(pi, li, slot) in &claims {
         let p = &pending[pi];
         let kind = sources[p.route].kind;
         let hosts = hosts_of(pi, slot);
-        let winner = kept.iter().find(|&&(wi, wl, wslot)| {
-            let w = &pending[wi];
-            w.gateway == p.gateway
-                && wl == li
-                && sources[w.route].kind != kind
-                && hosts_intersect(hosts, hosts_of(wi, wslot))
-        });
-        let Some(&(wi, _, _)) = winner else {
-            kept.push((pi, li, slot));
+        let on_listener = kept.entry((p.gateway, li)).or_default();
+        let winner = on_listener[1 - kind_slot(kind)]
+            .iter()
+            .find(|&&(wi, wslot)| hosts_intersect(hosts, hosts_of(wi, wslot)));
+        let Some(&(wi, _)) = winner else {
+            on_listener[kind_slot(kind)].push((pi, slot));
             continue;
         };
         let w_src = &sources[pending[wi].route];
@@ -1735,6 +1757,7 @@ fn sort_entries(entries: &mut Vec<Entry>) {
     let mut order: Vec<usize> = (0..entries.len()).collect();
     order.sort_by(|&a, &b| entries[a].key.cmp(&entries[b].key));
     let mut slots: Vec<Option<Entry>> = std::mem::take(entries).into_iter().map(Some).collect();
+    entries.reserve_exact(order.len());
     entries.extend(order.into_iter().filter_map(|i| slots[i].take()));
 }
 

@@ -253,12 +253,9 @@ impl<'a> Forward<'a> {
             .filter(|(n, _)| !n.eq_ignore_ascii_case("host") && !n.starts_with(':'))
             .map(|(n, v)| (n.to_owned(), v.to_owned()))
             .collect();
-        let mut host = self.req.host.to_owned();
-        let mut path = self.path.to_string();
         let bf = backend.map(|b| &b.filters);
-        let rule = &self.rule.filters;
         for modifier in [
-            rule.request_headers.as_ref(),
+            self.rule.filters.request_headers.as_ref(),
             bf.and_then(|f| f.request_headers.as_ref()),
         ]
         .into_iter()
@@ -266,6 +263,32 @@ impl<'a> Forward<'a> {
         {
             modifier.apply(&mut headers);
         }
+        let (host, path) = self.upstream_target(backend);
+        UpstreamRequest {
+            method: self.req.method.to_owned(),
+            host,
+            path,
+            headers,
+        }
+    }
+
+    /// Whether a RequestHeaderModifier (the rule's or `backend`'s) changes the
+    /// headers `backend` receives. When not, they are the client's (less `Host`):
+    /// a proxy can pass its own header map on instead of
+    /// [`upstream_request`](Self::upstream_request)'s copy.
+    pub fn modifies_request_headers(&self, backend: Option<&WeightedBackend>) -> bool {
+        self.rule.filters.request_headers.is_some()
+            || backend.is_some_and(|b| b.filters.request_headers.is_some())
+    }
+
+    /// The `Host` and the path and query `backend` receives (URL rewrites
+    /// applied): [`upstream_request`](Self::upstream_request)'s `host` and
+    /// `path`, without copying the headers.
+    pub fn upstream_target(&self, backend: Option<&WeightedBackend>) -> (String, String) {
+        let mut host = self.req.host.to_owned();
+        let mut path = self.path.to_string();
+        let bf = backend.map(|b| &b.filters);
+        let rule = &self.rule.filters;
         for rewrite in [rule.rewrite.as_ref(), bf.and_then(|f| f.rewrite.as_ref())]
             .into_iter()
             .flatten()
@@ -281,12 +304,7 @@ impl<'a> Forward<'a> {
             path.push('?');
             path.push_str(q);
         }
-        UpstreamRequest {
-            method: self.req.method.to_owned(),
-            host,
-            path,
-            headers,
-        }
+        (host, path)
     }
 
     /// The response headers the client receives: the backend's, after the rule's and

@@ -67,6 +67,8 @@ pub(crate) struct Call<'a> {
     pub(crate) service: &'a ServiceBackend,
     pub(crate) method: Method,
     pub(crate) hop: &'a HopByHop,
+    /// The client's headers, hop-by-hop ones removed.
+    pub(crate) headers: &'a HeaderMap,
     pub(crate) body: Incoming,
     pub(crate) on_upgrade: Option<OnUpgrade>,
     pub(crate) client: SocketAddr,
@@ -104,6 +106,7 @@ pub(crate) async fn forward(call: Call<'_>) -> Outcome {
         service,
         method,
         hop,
+        headers: client_headers,
         body,
         on_upgrade,
         client,
@@ -122,15 +125,29 @@ pub(crate) async fn forward(call: Call<'_>) -> Outcome {
     };
     let upgrade = on_upgrade.is_some();
     let h2 = !upgrade && (grpc || service.app_protocol.as_deref() == Some("kubernetes.io/h2c"));
-    let up = forward.upstream_request(Some(backend));
-    let mut headers = headers::to_map(&up.headers);
-    // A header filter may name a hop-by-hop header (`Connection`,
-    // `Transfer-Encoding`, `Upgrade`, ...): those describe this proxy's own
-    // connections, so they are dropped here like the client's were; the ones
-    // this hop needs are set below.
-    headers::strip_hop_by_hop(&mut headers);
+    // Without a header filter the backend gets the client's headers: the map is
+    // cloned (its names and values are shared, not copied) instead of going
+    // through the core's owned copy. A value the core's view skips (not visible
+    // ASCII) takes the general path, so both paths send the same headers.
+    let fast = !forward.modifies_request_headers(Some(backend))
+        && client_headers.values().all(|v| v.to_str().is_ok());
+    let (mut headers, up_host, up_path) = if fast {
+        let (h, p) = forward.upstream_target(Some(backend));
+        let mut map = client_headers.clone();
+        map.remove(header::HOST);
+        (map, h, p)
+    } else {
+        let up = forward.upstream_request(Some(backend));
+        let mut map = headers::to_map(&up.headers);
+        // A header filter may name a hop-by-hop header (`Connection`,
+        // `Transfer-Encoding`, `Upgrade`, ...): those describe this proxy's
+        // own connections, so they are dropped like the client's were; the
+        // ones this hop needs are set below.
+        headers::strip_hop_by_hop(&mut map);
+        (map, up.host, up.path)
+    };
     headers::add_forwarding(&mut headers, client.ip(), scheme.as_str(), host);
-    if let Ok(h) = HeaderValue::from_str(&up.host) {
+    if let Ok(h) = HeaderValue::from_str(&up_host) {
         headers.insert(header::HOST, h);
     }
     if grpc || hop.te_trailers {
@@ -140,7 +157,11 @@ pub(crate) async fn forward(call: Call<'_>) -> Outcome {
         headers.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
         headers.insert(header::UPGRADE, u.clone());
     }
-    let uri: Uri = match format!("http://{}{}", target.authority, up.path).parse() {
+    let mut uri = String::with_capacity(7 + target.authority.len() + up_path.len());
+    uri.push_str("http://");
+    uri.push_str(&target.authority);
+    uri.push_str(&up_path);
+    let uri: Uri = match Uri::try_from(uri) {
         Ok(u) => u,
         Err(e) => {
             return Outcome::Failed(StatusCode::BAD_GATEWAY, format!("bad upstream URI: {e}"));
@@ -170,7 +191,7 @@ pub(crate) async fn forward(call: Call<'_>) -> Outcome {
             let mirror_h2 = m.backend.app_protocol.as_deref() == Some("kubernetes.io/h2c") || grpc;
             let head = MirrorHead {
                 method: method.clone(),
-                path: up.path.clone(),
+                path: up_path.clone(),
                 headers: headers.clone(),
             };
             tokio::spawn(mirror(

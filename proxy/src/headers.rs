@@ -68,38 +68,72 @@ pub(crate) fn strip_hop_by_hop(headers: &mut HeaderMap) -> HopByHop {
 }
 
 /// Appends the client to `x-forwarded-for` and `forwarded`, and sets
-/// `x-forwarded-proto`.
+/// `x-forwarded-proto`. Runs for every request: values are built with plain
+/// string pushes (no formatting machinery) and handed to `HeaderValue` without
+/// a copy.
 pub(crate) fn add_forwarding(headers: &mut HeaderMap, client: IpAddr, proto: &str, host: &str) {
     let xff = HeaderName::from_static("x-forwarded-for");
-    let previous: Vec<String> = headers
-        .get_all(&xff)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .collect();
-    let mut value = previous.join(", ");
-    if !value.is_empty() {
+    let mut value = String::new();
+    for previous in headers.get_all(&xff).iter().filter_map(|v| v.to_str().ok()) {
+        value.push_str(previous);
         value.push_str(", ");
     }
-    value.push_str(&client.to_string());
-    if let Ok(v) = HeaderValue::from_str(&value) {
+    push_ip(&mut value, client);
+    if let Ok(v) = HeaderValue::try_from(value) {
         headers.insert(xff, v);
     }
     headers.insert(
         HeaderName::from_static("x-forwarded-proto"),
         HeaderValue::from_static(if proto == "https" { "https" } else { "http" }),
     );
-    let node = match client {
-        IpAddr::V4(ip) => ip.to_string(),
-        IpAddr::V6(ip) => format!("\"[{ip}]\""),
-    };
-    let mut element = format!("for={node};proto={proto}");
-    if !host.is_empty() {
-        let quoted = host.replace('\\', "\\\\").replace('"', "\\\"");
-        element.push_str(&format!(";host=\"{quoted}\""));
+    let mut element = String::with_capacity(32 + host.len());
+    element.push_str("for=");
+    match client {
+        IpAddr::V4(_) => push_ip(&mut element, client),
+        IpAddr::V6(_) => {
+            element.push_str("\"[");
+            push_ip(&mut element, client);
+            element.push_str("]\"");
+        }
     }
-    if let Ok(v) = HeaderValue::from_str(&element) {
+    element.push_str(";proto=");
+    element.push_str(proto);
+    if !host.is_empty() {
+        element.push_str(";host=\"");
+        for c in host.chars() {
+            if c == '\\' || c == '"' {
+                element.push('\\');
+            }
+            element.push(c);
+        }
+        element.push('"');
+    }
+    if let Ok(v) = HeaderValue::try_from(element) {
         headers.append(header::FORWARDED, v);
+    }
+}
+
+/// Appends an address (IPv4 digit by digit; IPv6 through `Display`).
+fn push_ip(out: &mut String, ip: IpAddr) {
+    match ip {
+        IpAddr::V4(v4) => {
+            for (i, octet) in v4.octets().into_iter().enumerate() {
+                if i > 0 {
+                    out.push('.');
+                }
+                if octet >= 100 {
+                    out.push(char::from(b'0' + octet / 100));
+                }
+                if octet >= 10 {
+                    out.push(char::from(b'0' + octet / 10 % 10));
+                }
+                out.push(char::from(b'0' + octet % 10));
+            }
+        }
+        IpAddr::V6(v6) => {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{v6}");
+        }
     }
 }
 
@@ -171,6 +205,36 @@ mod tests {
         assert!(h.is_empty());
         let mut h = map(&[("upgrade", "websocket")]);
         assert!(strip_hop_by_hop(&mut h).upgrade.is_none());
+    }
+
+    #[test]
+    fn ipv4_addresses_are_written_digit_by_digit() {
+        for ip in [
+            "0.0.0.0",
+            "127.0.0.1",
+            "10.20.30.40",
+            "255.255.255.255",
+            "1.100.99.200",
+        ] {
+            let mut s = String::from("x");
+            push_ip(&mut s, ip.parse().unwrap_or(IpAddr::from([9; 4])));
+            assert_eq!(s, format!("x{ip}"));
+        }
+    }
+
+    #[test]
+    fn forwarding_headers_for_ipv4_and_a_quoted_host() {
+        let mut h = HeaderMap::new();
+        add_forwarding(&mut h, IpAddr::from([10, 0, 0, 7]), "http", "a\"b\\c");
+        assert_eq!(h["x-forwarded-for"], "10.0.0.7");
+        assert_eq!(h["x-forwarded-proto"], "http");
+        assert_eq!(
+            h["forwarded"],
+            "for=10.0.0.7;proto=http;host=\"a\\\"b\\\\c\""
+        );
+        let mut h = HeaderMap::new();
+        add_forwarding(&mut h, IpAddr::from([10, 0, 0, 7]), "https", "");
+        assert_eq!(h["forwarded"], "for=10.0.0.7;proto=https");
     }
 
     #[test]

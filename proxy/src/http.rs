@@ -146,7 +146,7 @@ async fn handle(ctx: ConnCtx, mut req: Request<Incoming>) -> Result<Response<Bod
         return Err(Refused("this socket is no longer configured".into()));
     };
     let gateway = GatewayRef::new(&plan.namespace, &plan.gateway);
-    let gateway_label = format!("{}/{}", plan.namespace, plan.gateway);
+    let gateway_label = plan.label.as_str();
     let grpc = is_grpc(&req);
     // HTTP/2 carries the host in :authority; HTTP/1.1 in Host (an absolute-form
     // target's authority wins, RFC 9112 §3.2.2).
@@ -164,7 +164,7 @@ async fn handle(ctx: ConnCtx, mut req: Request<Incoming>) -> Result<Response<Bod
             "CONNECT is not served"
         };
         let resp = answer(StatusCode::BAD_REQUEST, why, grpc.then_some(13));
-        record(shared, &gateway_label, "", "", &resp, started);
+        record(shared, gateway_label, "", "", &resp, started);
         return Ok(resp);
     }
     let on_upgrade =
@@ -203,12 +203,11 @@ async fn handle(ctx: ConnCtx, mut req: Request<Incoming>) -> Result<Response<Bod
                         "invalid backend",
                         grpc.then(|| gatewise::grpc_status_for(status.as_u16())),
                     );
-                    record(shared, &gateway_label, &route, "", &resp, started);
+                    record(shared, gateway_label, &route, "", &resp, started);
                     Ok(resp)
                 }
                 Pick::Backend { backend, service } => {
-                    let backend_label =
-                        format!("{}/{}:{}", service.namespace, service.name, service.port);
+                    let backend_label = backend_label(service);
                     let outcome = forward::forward(forward::Call {
                         shared,
                         snap: &snap,
@@ -217,6 +216,7 @@ async fn handle(ctx: ConnCtx, mut req: Request<Incoming>) -> Result<Response<Bod
                         service,
                         method: parts.method.clone(),
                         hop: &hop,
+                        headers: &parts.headers,
                         body,
                         on_upgrade,
                         client: ctx.client,
@@ -235,14 +235,14 @@ async fn handle(ctx: ConnCtx, mut req: Request<Incoming>) -> Result<Response<Bod
                     };
                     record(
                         shared,
-                        &gateway_label,
+                        gateway_label,
                         &route,
                         &backend_label,
                         &resp,
                         started,
                     );
                     access_log(
-                        &gateway_label,
+                        gateway_label,
                         &parts.method,
                         &host,
                         &target,
@@ -268,9 +268,9 @@ async fn handle(ctx: ConnCtx, mut req: Request<Incoming>) -> Result<Response<Bod
                 r.matched.route_namespace,
                 r.matched.route_name,
             );
-            record(shared, &gateway_label, &route, "", &resp, started);
+            record(shared, gateway_label, &route, "", &resp, started);
             access_log(
-                &gateway_label,
+                gateway_label,
                 &parts.method,
                 &host,
                 &target,
@@ -300,9 +300,9 @@ async fn handle(ctx: ConnCtx, mut req: Request<Incoming>) -> Result<Response<Bod
                 .matched
                 .map(|m| route_label(m.route_kind, m.route_namespace, m.route_name))
                 .unwrap_or_default();
-            record(shared, &gateway_label, &route, "", &resp, started);
+            record(shared, gateway_label, &route, "", &resp, started);
             access_log(
-                &gateway_label,
+                gateway_label,
                 &parts.method,
                 &host,
                 &target,
@@ -321,8 +321,45 @@ async fn handle(ctx: ConnCtx, mut req: Request<Incoming>) -> Result<Response<Bod
     }
 }
 
+/// `Kind/namespace/name` (one allocation, no formatting machinery: this runs
+/// for every request).
 pub(crate) fn route_label(kind: &str, namespace: &str, name: &str) -> String {
-    format!("{kind}/{namespace}/{name}")
+    let mut s = String::with_capacity(kind.len() + namespace.len() + name.len() + 2);
+    s.push_str(kind);
+    s.push('/');
+    s.push_str(namespace);
+    s.push('/');
+    s.push_str(name);
+    s
+}
+
+/// `namespace/name:port` of a Service.
+fn backend_label(service: &gatewise::ServiceBackend) -> String {
+    let mut s = String::with_capacity(service.namespace.len() + service.name.len() + 7);
+    s.push_str(&service.namespace);
+    s.push('/');
+    s.push_str(&service.name);
+    s.push(':');
+    push_u16(&mut s, service.port);
+    s
+}
+
+/// Appends a number in decimal.
+pub(crate) fn push_u16(s: &mut String, n: u16) {
+    let mut digits = [0u8; 5];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        s.push(char::from(d));
+    }
 }
 
 /// The gateway's own answer: plain text, or for gRPC a trailers-only response
@@ -383,9 +420,9 @@ fn record(
     let code = resp.status().as_u16();
     shared.metrics.request(
         RequestLabels {
-            gateway: gateway.to_owned(),
-            route: route.to_owned(),
-            backend: backend.to_owned(),
+            gateway,
+            route,
+            backend,
             code,
         },
         started.elapsed(),

@@ -39,17 +39,31 @@ impl ConnKind {
     }
 }
 
-/// One request outcome's labels.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct RequestLabels {
+/// One request outcome's labels (borrowed: a request allocates a label only
+/// the first time its combination is seen).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RequestLabels<'a> {
     /// `namespace/name` of the Gateway.
-    pub(crate) gateway: String,
+    pub(crate) gateway: &'a str,
     /// `Kind/namespace/name` of the route, or empty when the gateway answered
     /// without one.
-    pub(crate) route: String,
+    pub(crate) route: &'a str,
     /// `namespace/name:port` of the Service, or empty.
-    pub(crate) backend: String,
+    pub(crate) backend: &'a str,
     pub(crate) code: u16,
+}
+
+/// Request counts by gateway, route, backend and code (nested so that a lookup
+/// borrows the labels; iteration order is the labels' order).
+type RequestCounts = BTreeMap<String, BTreeMap<String, BTreeMap<String, BTreeMap<u16, u64>>>>;
+
+/// The entry for `key`, inserted (the only allocation) when missing.
+fn slot<'m, V: Default>(map: &'m mut BTreeMap<String, V>, key: &str) -> &'m mut V {
+    if !map.contains_key(key) {
+        return map.entry(key.to_owned()).or_default();
+    }
+    // (`if let Some(v) = map.get_mut(key) { return v }` does not borrow-check yet.)
+    map.get_mut(key).expect("present: checked above")
 }
 
 /// One stream (TLS, TCP, UDP session) outcome's labels.
@@ -85,8 +99,8 @@ impl Histogram {
 /// Every metric the gateway exports.
 #[derive(Debug, Default)]
 pub(crate) struct Metrics {
-    requests: Mutex<BTreeMap<RequestLabels, u64>>,
-    latency: Mutex<BTreeMap<(String, String), Histogram>>,
+    requests: Mutex<RequestCounts>,
+    latency: Mutex<BTreeMap<String, BTreeMap<String, Histogram>>>,
     streams: Mutex<BTreeMap<StreamLabels, u64>>,
     open: [AtomicI64; 3],
     pub(crate) connections_total: AtomicU64,
@@ -139,13 +153,17 @@ impl Metrics {
     }
 
     /// Records a finished request.
-    pub(crate) fn request(&self, labels: RequestLabels, elapsed: Duration) {
-        let key = (labels.gateway.clone(), labels.route.clone());
-        *lock(&self.requests).entry(labels).or_insert(0) += 1;
-        lock(&self.latency)
-            .entry(key)
-            .or_default()
-            .observe(elapsed.as_secs_f64());
+    pub(crate) fn request(&self, labels: RequestLabels<'_>, elapsed: Duration) {
+        {
+            let mut requests = lock(&self.requests);
+            let by_route = slot(&mut requests, labels.gateway);
+            let by_backend = slot(by_route, labels.route);
+            *slot(by_backend, labels.backend)
+                .entry(labels.code)
+                .or_insert(0) += 1;
+        }
+        let mut latency = lock(&self.latency);
+        slot(slot(&mut latency, labels.gateway), labels.route).observe(elapsed.as_secs_f64());
     }
 
     /// Records a stream's outcome.
@@ -166,21 +184,30 @@ impl Metrics {
             out,
             "# HELP gatewise_requests_total HTTP and gRPC requests answered, by gateway, route, backend and status code.\n# TYPE gatewise_requests_total counter"
         );
-        for (l, v) in lock(&self.requests).iter() {
-            let _ = writeln!(
-                out,
-                "gatewise_requests_total{{gateway=\"{}\",route=\"{}\",backend=\"{}\",code=\"{}\"}} {v}",
-                escape(&l.gateway),
-                escape(&l.route),
-                escape(&l.backend),
-                l.code
-            );
+        for (gateway, by_route) in lock(&self.requests).iter() {
+            for (route, by_backend) in by_route {
+                for (backend, by_code) in by_backend {
+                    for (code, v) in by_code {
+                        let _ = writeln!(
+                            out,
+                            "gatewise_requests_total{{gateway=\"{}\",route=\"{}\",backend=\"{}\",code=\"{code}\"}} {v}",
+                            escape(gateway),
+                            escape(route),
+                            escape(backend),
+                        );
+                    }
+                }
+            }
         }
         let _ = writeln!(
             out,
             "# HELP gatewise_request_duration_seconds Time from a request's arrival to its response head, by gateway and route.\n# TYPE gatewise_request_duration_seconds histogram"
         );
-        for ((gateway, route), h) in lock(&self.latency).iter() {
+        let latency = lock(&self.latency);
+        for (gateway, route, h) in latency
+            .iter()
+            .flat_map(|(g, routes)| routes.iter().map(move |(r, h)| (g, r, h)))
+        {
             let labels = format!(
                 "gateway=\"{}\",route=\"{}\"",
                 escape(gateway),
@@ -310,20 +337,41 @@ mod tests {
         let m = Metrics::default();
         m.request(
             RequestLabels {
-                gateway: "infra/gw".into(),
-                route: "HTTPRoute/shop/store".into(),
-                backend: "shop/web:80".into(),
+                gateway: "infra/gw",
+                route: "HTTPRoute/shop/store",
+                backend: "shop/web:80",
                 code: 200,
             },
             Duration::from_millis(20),
         );
+        m.request(
+            RequestLabels {
+                gateway: "infra/gw",
+                route: "HTTPRoute/shop/store",
+                backend: "shop/web:80",
+                code: 200,
+            },
+            Duration::from_millis(40),
+        );
+        m.request(
+            RequestLabels {
+                gateway: "infra/gw",
+                route: "HTTPRoute/shop/store",
+                backend: "shop/web:80",
+                code: 503,
+            },
+            Duration::from_millis(1),
+        );
         let text = m.render();
         assert!(text.contains(
-            "gatewise_requests_total{gateway=\"infra/gw\",route=\"HTTPRoute/shop/store\",backend=\"shop/web:80\",code=\"200\"} 1"
+            "gatewise_requests_total{gateway=\"infra/gw\",route=\"HTTPRoute/shop/store\",backend=\"shop/web:80\",code=\"200\"} 2"
         ));
-        assert!(text.contains("gatewise_request_duration_seconds_bucket{gateway=\"infra/gw\",route=\"HTTPRoute/shop/store\",le=\"0.01\"} 0"));
-        assert!(text.contains("gatewise_request_duration_seconds_bucket{gateway=\"infra/gw\",route=\"HTTPRoute/shop/store\",le=\"0.025\"} 1"));
-        assert!(text.contains("gatewise_request_duration_seconds_count{gateway=\"infra/gw\",route=\"HTTPRoute/shop/store\"} 1"));
+        assert!(text.contains(
+            "gatewise_requests_total{gateway=\"infra/gw\",route=\"HTTPRoute/shop/store\",backend=\"shop/web:80\",code=\"503\"} 1"
+        ));
+        assert!(text.contains("gatewise_request_duration_seconds_bucket{gateway=\"infra/gw\",route=\"HTTPRoute/shop/store\",le=\"0.01\"} 1"));
+        assert!(text.contains("gatewise_request_duration_seconds_bucket{gateway=\"infra/gw\",route=\"HTTPRoute/shop/store\",le=\"0.025\"} 2"));
+        assert!(text.contains("gatewise_request_duration_seconds_count{gateway=\"infra/gw\",route=\"HTTPRoute/shop/store\"} 3"));
     }
 
     #[test]

@@ -67,6 +67,9 @@ pub(crate) struct SocketPlan {
     pub(crate) kind: SocketKind,
     pub(crate) namespace: String,
     pub(crate) gateway: String,
+    /// `namespace/gateway`, the metrics and access-log label (built once here,
+    /// not per request).
+    pub(crate) label: String,
     /// The listener port (unshifted) the router is asked about.
     pub(crate) listener_port: u16,
 }
@@ -410,6 +413,7 @@ fn plan(
                             kind,
                             namespace: ns.to_owned(),
                             gateway: name.to_owned(),
+                            label: format!("{ns}/{name}"),
                             listener_port: l.port,
                         },
                     );
