@@ -20,7 +20,8 @@
 # Environment: DURATION (s, per measured run, default 8), WARMUP (s, 2),
 #   CONNS (64), H2_STREAMS (10 per connection), ROUTES_PER_HOST (10),
 #   HOSTS_VARIANTS ("1 1000"), PROXIES ("gatewise nginx haproxy"),
-#   PROXY_CPU (0), LOAD_CPU (1), GATEWISE_SERVE_ARGS (extra arguments),
+#   PROXY_CPU (0), LOAD_CPU (1), GATEWISE_WORKERS (`gatewise serve --workers`,
+#   1), GATEWISE_SERVE_ARGS (extra arguments),
 #   OUT (results file, default target/proxy-bench/results.md).
 # Loopback only; every run is bounded by `timeout`. Installs nginx, haproxy,
 # wrk and h2load (nghttp2-client) with apt-get when they are missing.
@@ -38,6 +39,7 @@ PROXIES=${PROXIES:-"gatewise nginx haproxy"}
 PROXY_CPU=${PROXY_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 GATEWISE_SERVE_ARGS=${GATEWISE_SERVE_ARGS:-}
+GATEWISE_WORKERS=${GATEWISE_WORKERS:-1}
 WORK=$ROOT/target/proxy-bench
 OUT=${OUT:-$WORK/results.md}
 BACKEND_PORT=18000
@@ -167,11 +169,13 @@ start_proxy() {
       ;;
     gatewise)
       [ -n "$GATEWISE_BIN" ] || return 1
-      # One worker thread, as nginx and haproxy get one worker; no access log
-      # (as nginx's `access_log off`), no admin listener, no file watcher.
+      # One worker thread (`--workers 1`: tokio's current-thread runtime), as
+      # nginx and haproxy get one worker; no access log (as nginx's
+      # `access_log off`), no admin listener, no file watcher.
       # shellcheck disable=SC2086
-      TOKIO_WORKER_THREADS=1 RUST_LOG=${RUST_LOG:-warn} taskset -c "$PROXY_CPU" \
-        "$GATEWISE_BIN" serve "$dir/gatewise.yaml" --admin off --no-watch $GATEWISE_SERVE_ARGS \
+      RUST_LOG=${RUST_LOG:-warn} taskset -c "$PROXY_CPU" \
+        "$GATEWISE_BIN" serve "$dir/gatewise.yaml" --admin off --no-watch \
+        --workers "$GATEWISE_WORKERS" $GATEWISE_SERVE_ARGS \
         >"$dir/gatewise.log" 2>&1 &
       ;;
   esac
