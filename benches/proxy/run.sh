@@ -8,7 +8,8 @@
 # every proxy. On two cores the load generator and backend saturate their core
 # first, so requests/s alone cannot separate the proxies: the script also reads
 # the proxy's own CPU time (utime + stime of every process of the proxy, from
-# /proc/PID/stat) before and after each run and divides by the requests served.
+# /proc/PID/stat) before and after each run and divides by the requests served;
+# the kernel's part (stime) is reported on its own.
 #
 # Variants: 1 hostname and 1,000 hostnames (ROUTES_PER_HOST HTTPRoutes each, so
 # 10 and 10,000 routes by default). wrk spreads its requests over every hostname;
@@ -20,7 +21,8 @@
 # Environment: DURATION (s, per measured run, default 8), WARMUP (s, 2),
 #   CONNS (64), H2_STREAMS (10 per connection), ROUTES_PER_HOST (10),
 #   HOSTS_VARIANTS ("1 1000"), PROXIES ("gatewise nginx haproxy"),
-#   PROXY_CPU (0), LOAD_CPU (1), GATEWISE_SERVE_ARGS (extra arguments),
+#   PROXY_CPU (0), LOAD_CPU (1), GATEWISE_WORKERS (`gatewise serve --workers`,
+#   1), GATEWISE_SERVE_ARGS (extra arguments),
 #   OUT (results file, default target/proxy-bench/results.md).
 # Loopback only; every run is bounded by `timeout`. Installs nginx, haproxy,
 # wrk and h2load (nghttp2-client) with apt-get when they are missing.
@@ -38,6 +40,7 @@ PROXIES=${PROXIES:-"gatewise nginx haproxy"}
 PROXY_CPU=${PROXY_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 GATEWISE_SERVE_ARGS=${GATEWISE_SERVE_ARGS:-}
+GATEWISE_WORKERS=${GATEWISE_WORKERS:-1}
 WORK=$ROOT/target/proxy-bench
 OUT=${OUT:-$WORK/results.md}
 BACKEND_PORT=18000
@@ -111,15 +114,16 @@ tree() {
   for child in $(pgrep -P "$pid" 2>/dev/null || true); do tree "$child"; done
 }
 
-# utime + stime in clock ticks, summed over the given processes.
+# utime + stime, and stime alone, in clock ticks, summed over the given processes.
 cpu_ticks() {
-  local total=0 pid stat fields
+  local total=0 sys=0 pid stat fields
   for pid in "$@"; do
     stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
     read -ra fields <<<"${stat##*) }"
     total=$((total + fields[11] + fields[12]))
+    sys=$((sys + fields[12]))
   done
-  echo "$total"
+  echo "$total $sys"
 }
 
 start_backend() {
@@ -167,11 +171,13 @@ start_proxy() {
       ;;
     gatewise)
       [ -n "$GATEWISE_BIN" ] || return 1
-      # One worker thread, as nginx and haproxy get one worker; no access log
-      # (as nginx's `access_log off`), no admin listener, no file watcher.
+      # One worker thread (`--workers 1`: tokio's current-thread runtime), as
+      # nginx and haproxy get one worker; no access log (as nginx's
+      # `access_log off`), no admin listener, no file watcher.
       # shellcheck disable=SC2086
-      TOKIO_WORKER_THREADS=1 RUST_LOG=${RUST_LOG:-warn} taskset -c "$PROXY_CPU" \
-        "$GATEWISE_BIN" serve "$dir/gatewise.yaml" --admin off --no-watch $GATEWISE_SERVE_ARGS \
+      RUST_LOG=${RUST_LOG:-warn} taskset -c "$PROXY_CPU" \
+        "$GATEWISE_BIN" serve "$dir/gatewise.yaml" --admin off --no-watch \
+        --workers "$GATEWISE_WORKERS" $GATEWISE_SERVE_ARGS \
         >"$dir/gatewise.log" 2>&1 &
       ;;
   esac
@@ -241,14 +247,16 @@ run_h2load() {
 measure() {
   local name=$1 proto=$2 dir=$3 h2=$4 pids before after result req
   if [ "$proto" = h1 ]; then run_wrk "$dir" "$WARMUP" >/dev/null; else run_h2load "$dir" "$WARMUP" "$h2" >/dev/null; fi
+  local sys_before sys_after
   mapfile -t pids < <(tree "$PROXY_PID")
-  before=$(cpu_ticks "${pids[@]}")
+  read -r before sys_before < <(cpu_ticks "${pids[@]}")
   if [ "$proto" = h1 ]; then result=$(run_wrk "$dir" "$DURATION"); else result=$(run_h2load "$dir" "$DURATION" "$h2"); fi
   mapfile -t pids < <(tree "$PROXY_PID")
-  after=$(cpu_ticks "${pids[@]}")
+  read -r after sys_after < <(cpu_ticks "${pids[@]}")
   req=${result%% *}
-  # CPU microseconds per request.
-  echo "$result $(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$req" 'BEGIN { printf "%.2f", n ? t / hz * 1e6 / n : 0 }')"
+  # CPU microseconds per request, and the kernel's (stime) part of it.
+  echo "$result $(awk -v t=$((after - before)) -v s=$((sys_after - sys_before)) -v hz="$CLK_TCK" -v n="$req" \
+    'BEGIN { printf "%.2f %.2f", n ? t / hz * 1e6 / n : 0, n ? s / hz * 1e6 / n : 0 }')"
 }
 
 mkdir -p "$WORK"
@@ -282,7 +290,7 @@ for hosts in $HOSTS_VARIANTS; do
     for proto in h1 h2; do
       if line=$(measure "$name" "$proto" "$dir" "$h2"); then
         RESULTS+=("$name $proto $hosts $line")
-        log "  $proto: $line (requests non2xx req/s p50ms p99ms cpu-us/req)"
+        log "  $proto: $line (requests non2xx req/s p50ms p99ms cpu-us/req kernel-us/req)"
       else
         log "  $proto: load run failed"
       fi
@@ -295,13 +303,13 @@ done
 
 # ---- report --------------------------------------------------------------
 {
-  echo "| proxy | protocol | hostnames | routes | requests/s | p50 | p99 | proxy CPU per request | CPU/request vs gatewise | requests/s vs gatewise | non-2xx |"
-  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| proxy | protocol | hostnames | routes | requests/s | p50 | p99 | proxy CPU per request | of which kernel | CPU/request vs gatewise | requests/s vs gatewise | non-2xx |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for r in "${RESULTS[@]}"; do
-    read -r name proto hosts req bad rps p50 p99 cpu <<<"$r"
+    read -r name proto hosts req bad rps p50 p99 cpu sys <<<"$r"
     gw=""
     for g in "${RESULTS[@]}"; do
-      read -r gname gproto ghosts _ _ grps _ _ gcpu <<<"$g"
+      read -r gname gproto ghosts _ _ grps _ _ gcpu _ <<<"$g"
       if [ "$gname" = gatewise ] && [ "$gproto" = "$proto" ] && [ "$ghosts" = "$hosts" ]; then gw="$grps $gcpu"; fi
     done
     if [ -n "$gw" ]; then
@@ -312,8 +320,8 @@ done
     fi
     proto_name=HTTP/1.1
     [ "$proto" = h2 ] && proto_name=h2c
-    printf '| %s | %s | %s | %s | %s | %s ms | %s ms | %s µs | %s | %s |\n' \
-      "$name" "$proto_name" "$hosts" "$((hosts * ROUTES_PER_HOST))" "$rps" "$p50" "$p99" "$cpu" "$ratios" "$bad"
+    printf '| %s | %s | %s | %s | %s | %s ms | %s ms | %s µs | %s µs | %s | %s |\n' \
+      "$name" "$proto_name" "$hosts" "$((hosts * ROUTES_PER_HOST))" "$rps" "$p50" "$p99" "$cpu" "$sys" "$ratios" "$bad"
   done
 } | tee "$OUT"
 echo "(results in $OUT; DURATION=${DURATION}s per run, $CONNS connections, h2c $H2_STREAMS streams each)" >&2

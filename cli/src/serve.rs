@@ -63,6 +63,11 @@ pub(crate) struct Args {
     /// On SIGTERM, in-flight requests get this long to finish (e.g. `30s`).
     #[arg(long, value_parser = duration)]
     drain_timeout: Option<Duration>,
+    /// Worker threads. 1 runs everything on one thread (tokio's current-thread
+    /// runtime: no cross-thread wake-ups); more runs a work-stealing runtime.
+    /// Default: one per CPU (or `TOKIO_WORKER_THREADS`).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    workers: Option<u16>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -121,6 +126,21 @@ fn config(args: &Args) -> Result<Config, String> {
     Ok(config)
 }
 
+/// The runtime for `--workers`: current-thread for 1, multi-thread otherwise
+/// (tokio's default size when unset).
+fn runtime(workers: Option<u16>) -> std::io::Result<tokio::runtime::Runtime> {
+    let mut builder = match workers {
+        Some(1) => tokio::runtime::Builder::new_current_thread(),
+        Some(n) => {
+            let mut b = tokio::runtime::Builder::new_multi_thread();
+            b.worker_threads(usize::from(n));
+            b
+        }
+        None => tokio::runtime::Builder::new_multi_thread(),
+    };
+    builder.enable_all().build()
+}
+
 pub(crate) fn run(args: &Args) -> i32 {
     let config = match config(args) {
         Ok(c) => c,
@@ -137,10 +157,7 @@ pub(crate) fn run(args: &Args) -> i32 {
         eprintln!("gatewise serve: cannot set up logging: {e}");
         return 2;
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime(args.workers) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("gatewise serve: cannot start the runtime: {e}");

@@ -304,11 +304,37 @@ fn temp_dir(name: &str) -> PathBuf {
 
 #[test]
 fn sighup_reloads_and_sigterm_drains_then_exits_zero() {
+    sighup_and_sigterm("signals", &[]);
+}
+
+/// The same on one thread (`--workers 1`: the current-thread runtime): the
+/// echo backends, the reload's blocking task and the drain all still run.
+#[test]
+fn one_worker_serves_reloads_and_drains() {
+    sighup_and_sigterm("signals-one-worker", &["--workers", "1"]);
+}
+
+#[test]
+fn workers_zero_is_refused() {
+    let out = must(
+        Command::new(env!("CARGO_BIN_EXE_gatewise"))
+            .args(["serve", "x.yaml", "--workers", "0"])
+            .output(),
+        "run",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--workers"), "{err}");
+}
+
+fn sighup_and_sigterm(name: &str, extra: &[&str]) {
     let port = free_port();
-    let dir = temp_dir("signals");
+    let dir = temp_dir(name);
     let manifests = SMALL.replace("PORT", &port.to_string());
     must(std::fs::write(dir.join("gw.yaml"), &manifests), "write");
-    let mut serve = Serve::start(&["gw.yaml", "--echo", "--no-watch"], &dir, None);
+    let mut args = vec!["gw.yaml", "--echo", "--no-watch"];
+    args.extend_from_slice(extra);
+    let mut serve = Serve::start(&args, &dir, None);
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     assert_eq!(
         must(http(addr, "GET", "x.example.com", "/", &[]), "get").status,
