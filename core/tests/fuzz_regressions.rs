@@ -81,3 +81,50 @@ spec:
         );
     }
 }
+
+/// `filter_outputs`: a `replaceFullPath` of `?<t` (the schema limits only its
+/// length) made the `Location` `http://example.org/?<t`, not a URI, and could
+/// add a query to a rewritten path. The configured path is percent-encoded where
+/// RFC 3986 does not allow a character in a path.
+#[test]
+fn configured_paths_are_percent_encoded_into_valid_paths() {
+    let yaml = format!(
+        "{BASE}---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {{name: web, namespace: infra}}
+spec:
+  parentRefs: [{{name: gw}}]
+  rules:
+  - matches: [{{path: {{type: PathPrefix, value: /redirect}}}}]
+    filters:
+    - type: RequestRedirect
+      requestRedirect: {{path: {{type: ReplaceFullPath, replaceFullPath: \"?<t\"}}}}
+  - matches: [{{path: {{type: PathPrefix, value: /rewrite}}}}]
+    filters:
+    - type: URLRewrite
+      urlRewrite: {{path: {{type: ReplacePrefixMatch, replacePrefixMatch: \"/a b?c#d%zz%2F\\x01é\"}}}}
+    backendRefs: [{{name: web, port: 8080}}]
+"
+    );
+    let loaded = gatewise::load_str("regression.yaml", &yaml);
+    assert!(
+        loaded.errors.is_empty() && loaded.rejections.is_empty(),
+        "{:?} {:?}",
+        loaded.errors,
+        loaded.rejections
+    );
+    let compiled = Router::compile(&loaded.resources, &Options::default());
+    let gw = GatewayRef::new("infra", "gw");
+    let req = HttpRequest::new("GET", "example.org", "/redirect?q=1");
+    let view = compiled.router().route_http(gw, 80, &req).view();
+    let location = view.location.expect("a redirect");
+    assert_eq!(location, "http://example.org/%3F%3Ct?q=1");
+    assert!(location.parse::<http::Uri>().is_ok(), "{location}");
+
+    let req = HttpRequest::new("GET", "example.org", "/rewrite/x?q=1");
+    let view = compiled.router().route_http(gw, 80, &req).view();
+    let path = view.request.expect("a forward").path;
+    assert_eq!(path, "/a%20b%3Fc%23d%25zz%2F%01%C3%A9/x?q=1");
+    assert!(path.parse::<http::uri::PathAndQuery>().is_ok(), "{path}");
+}
