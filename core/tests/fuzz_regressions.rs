@@ -105,6 +105,11 @@ spec:
     - type: URLRewrite
       urlRewrite: {{path: {{type: ReplacePrefixMatch, replacePrefixMatch: \"/a b?c#d%zz%2F\\x01é\"}}}}
     backendRefs: [{{name: web, port: 8080}}]
+  - matches: [{{path: {{type: PathPrefix, value: /relative}}}}]
+    filters:
+    - type: URLRewrite
+      urlRewrite: {{path: {{type: ReplaceFullPath, replaceFullPath: \"\\0x\"}}}}
+    backendRefs: [{{name: web, port: 8080}}]
 "
     );
     let loaded = gatewise::load_str("regression.yaml", &yaml);
@@ -116,6 +121,12 @@ spec:
     );
     let compiled = Router::compile(&loaded.resources, &Options::default());
     let gw = GatewayRef::new("infra", "gw");
+    // A third input: `replaceFullPath: "\0"` made the upstream target `%00`,
+    // with no leading `/`.
+    let req = HttpRequest::new("GET", "example.org", "/relative?q=1");
+    let view = compiled.router().route_http(gw, 80, &req).view();
+    assert_eq!(view.request.expect("a forward").path, "/%00x?q=1");
+
     let req = HttpRequest::new("GET", "example.org", "/redirect?q=1");
     let view = compiled.router().route_http(gw, 80, &req).view();
     let location = view.location.expect("a redirect");

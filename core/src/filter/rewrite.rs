@@ -44,11 +44,15 @@ impl PathModifier {
     ///   percent-encoded where it holds a character RFC 3986 does not allow in a
     ///   path (`?`, `#`, space, control characters, `<`, non-ASCII, ...; a `%` not
     ///   followed by two hex digits), so the result is always a valid path: a
-    ///   manifest cannot add a query or break the request line or `Location`.
+    ///   manifest cannot add a query or break the request line or `Location`; a
+    ///   `replaceFullPath` that does not start with `/` gets one.
     pub fn apply(&self, path: &str, matched_prefix: &str) -> String {
         match self {
             Self::ReplaceFullPath(full) if full.is_empty() => "/".to_owned(),
-            Self::ReplaceFullPath(full) => encode_path(full),
+            Self::ReplaceFullPath(full) if full.starts_with('/') => encode_path(full),
+            // Not a path as configured (`x`, or `\0` from a schema that only limits
+            // the length): taken as relative to the root.
+            Self::ReplaceFullPath(full) => format!("/{}", encode_path(full)),
             Self::ReplacePrefixMatch(replacement) => {
                 let prefix = matched_prefix.trim_end_matches('/');
                 let Some(rest) = path.strip_prefix(prefix) else {
