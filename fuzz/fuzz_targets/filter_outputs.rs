@@ -1,10 +1,12 @@
 //! Structured routes with filters (RequestHeaderModifier, ResponseHeaderModifier,
 //! RequestRedirect, URLRewrite, RequestMirror, CORS; header values from the
 //! fuzzer, CR/LF/NUL and control characters included) and arbitrary requests:
-//! no header name or value, upstream `Host` or target, or `Location` the engine
-//! produces ever holds CR, LF or NUL; for a request that is itself valid HTTP,
-//! every header name is a token, every value valid field-value bytes, the
-//! upstream target an origin-form URI and the `Location` an absolute URI.
+//! whatever the request, the `Location` the engine composes holds no CR, LF or
+//! NUL; for a request that is itself valid HTTP (the rest pass the request's own
+//! bytes through), no header name or value, upstream `Host`, method or target
+//! holds one either, every header name is a token, every value valid
+//! field-value bytes, the upstream target an origin-form URI and the `Location`
+//! an absolute URI.
 #![no_main]
 
 use arbitrary::Unstructured;

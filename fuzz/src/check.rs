@@ -136,11 +136,13 @@ pub fn header_value(what: &str, value: &str) {
     );
 }
 
-/// Every header and URI of a decision: never a CR, LF or NUL (whatever the
-/// request); and, when the request itself was valid HTTP (`valid_input`), valid
-/// header names and values, an origin-form upstream target and an absolute
-/// `Location`.
-/// `context` (the request) is named in a failure.
+/// Every header and URI of a decision. Whatever the request, the `Location`
+/// (which the engine composes) never holds CR, LF or NUL. When the request
+/// itself is valid HTTP (`valid_input`: what a server would accept; other
+/// requests have their own bytes passed through, `Host`, headers and query, and
+/// front ends parse HTTP before asking): no output holds CR, LF or NUL, every
+/// header name is a token, every value valid field-value bytes, the upstream
+/// target an origin-form URI and the `Location` an absolute URI.
 pub fn decision_outputs(view: &DecisionView, valid_input: bool, context: &str) {
     let at = |what: &str| format!("{what}, for {context}");
     if let Some(location) = &view.location {
@@ -156,6 +158,9 @@ pub fn decision_outputs(view: &DecisionView, valid_input: bool, context: &str) {
             );
         }
     }
+    if !valid_input {
+        return;
+    }
     let mut headers: Vec<(&str, &str, &str)> = view
         .response_headers
         .iter()
@@ -165,14 +170,12 @@ pub fn decision_outputs(view: &DecisionView, valid_input: bool, context: &str) {
         no_line_breaks(&at("upstream method"), &up.method);
         no_line_breaks(&at("upstream host"), &up.host);
         no_line_breaks(&at("upstream path"), &up.path);
-        if valid_input {
-            header_value(&at("upstream host"), &up.host);
-            assert!(
-                up.path.starts_with('/') && up.path.parse::<http::uri::PathAndQuery>().is_ok(),
-                "upstream path {:?} is not a valid request target, for {context}",
-                up.path
-            );
-        }
+        header_value(&at("upstream host"), &up.host);
+        assert!(
+            up.path.starts_with('/') && up.path.parse::<http::uri::PathAndQuery>().is_ok(),
+            "upstream path {:?} is not a valid request target, for {context}",
+            up.path
+        );
         headers.extend(
             up.headers
                 .iter()
@@ -182,9 +185,7 @@ pub fn decision_outputs(view: &DecisionView, valid_input: bool, context: &str) {
     for (side, name, value) in headers {
         no_line_breaks(&at(&format!("{side} header name")), name);
         no_line_breaks(&at(&format!("{side} header {name} value")), value);
-        if valid_input {
-            header_name(&at(side), name);
-            header_value(&at(&format!("{side} header {name}")), value);
-        }
+        header_name(&at(side), name);
+        header_value(&at(&format!("{side} header {name}")), value);
     }
 }
