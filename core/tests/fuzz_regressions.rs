@@ -139,3 +139,36 @@ spec:
     assert_eq!(path, "/a%20b%3Fc%23d%25zz%2F%01%C3%A9/x?q=1");
     assert!(path.parse::<http::uri::PathAndQuery>().is_ok(), "{path}");
 }
+
+/// `filter_outputs`: a `Host` of `6/i%` made the `Location` `http://6i%/...`,
+/// whose authority is not valid. `%` is dropped from the received host like
+/// any character a DNS name cannot hold.
+#[test]
+fn redirect_location_drops_percent_signs_from_the_host() {
+    let yaml = format!(
+        "{BASE}---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {{name: web, namespace: infra}}
+spec:
+  parentRefs: [{{name: gw}}]
+  rules:
+  - filters: [{{type: RequestRedirect, requestRedirect: {{statusCode: 301}}}}]
+"
+    );
+    let loaded = gatewise::load_str("regression.yaml", &yaml);
+    assert!(loaded.errors.is_empty() && loaded.rejections.is_empty());
+    let compiled = Router::compile(&loaded.resources, &Options::default());
+    let gw = GatewayRef::new("infra", "gw");
+    for (host, want) in [("6/i%", "http://6i/x"), ("a%41b%4", "http://a41b4/x")] {
+        let req = HttpRequest::new("GET", host, "/x");
+        let location = compiled
+            .router()
+            .route_http(gw, 80, &req)
+            .view()
+            .location
+            .expect("a redirect");
+        assert_eq!(location, want, "{host}");
+        assert!(location.parse::<http::Uri>().is_ok(), "{location}");
+    }
+}
