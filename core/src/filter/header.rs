@@ -21,7 +21,7 @@ pub struct HeaderModifier {
 pub struct Header {
     /// Lower-case header name.
     pub name: String,
-    /// The value, as configured (minus CR, LF and NUL).
+    /// The value, as configured minus control characters other than tab.
     pub value: String,
 }
 
@@ -29,8 +29,10 @@ impl HeaderModifier {
     /// The compiled filter.
     ///
     /// Names are lower-cased. Entries without a name are dropped (the CRD requires
-    /// one); a missing value counts as empty. CR, LF and NUL are removed from values,
-    /// so a manifest can never smuggle a header line into a request or response.
+    /// one); a missing value counts as empty. Control characters other than tab
+    /// (CR, LF, NUL, ...) are removed from values, so a manifest can never smuggle a
+    /// header line into a request or response, and every value is valid RFC 9110
+    /// `field-value` bytes (which the schema, with no pattern, does not ensure).
     pub fn from_wire(f: &HttpHeaderFilter) -> Self {
         Self {
             set: f.set.iter().filter_map(Header::from_wire).collect(),
@@ -97,7 +99,7 @@ impl Header {
             .as_deref()
             .unwrap_or_default()
             .chars()
-            .filter(|c| !matches!(c, '\r' | '\n' | '\0'))
+            .filter(|&c| c == '\t' || !c.is_ascii_control())
             .collect();
         Some(Self { name, value })
     }

@@ -158,7 +158,9 @@ fn push_request_host(out: &mut String, host: &str) {
 }
 
 /// Appends the characters of `host` that RFC 3986 allows in a `reg-name` or an
-/// `IP-literal` (unreserved, sub-delims, `%`, `:`); drops the rest.
+/// `IP-literal` (unreserved, sub-delims, `:`); drops the rest, `%` too: a DNS
+/// name holds none, and `http::Uri` refuses it in a host (`6/i%` gave
+/// `http://6i%/`, not a URI).
 fn push_host_chars(out: &mut String, host: &str) {
     out.extend(host.chars().filter(|&c| {
         c.is_ascii_alphanumeric()
@@ -178,7 +180,6 @@ fn push_host_chars(out: &mut String, host: &str) {
                     | ','
                     | ';'
                     | '='
-                    | '%'
                     | ':'
             )
     }));

@@ -39,11 +39,20 @@ impl PathModifier {
     ///   front of the whole path (`/foo` with replacement `/xyz` → `/xyz/foo`, the
     ///   reading proposed in gateway-api issues #3592 and #4660);
     /// - when `path` does not start with `matched_prefix` element-wise (the router
-    ///   never asks this), the path is returned unchanged.
+    ///   never asks this), the path is returned unchanged;
+    /// - the configured value (which the CRD schema only limits in length) is
+    ///   percent-encoded where it holds a character RFC 3986 does not allow in a
+    ///   path (`?`, `#`, space, control characters, `<`, non-ASCII, ...; a `%` not
+    ///   followed by two hex digits), so the result is always a valid path: a
+    ///   manifest cannot add a query or break the request line or `Location`; a
+    ///   `replaceFullPath` that does not start with `/` gets one.
     pub fn apply(&self, path: &str, matched_prefix: &str) -> String {
         match self {
             Self::ReplaceFullPath(full) if full.is_empty() => "/".to_owned(),
-            Self::ReplaceFullPath(full) => full.clone(),
+            Self::ReplaceFullPath(full) if full.starts_with('/') => encode_path(full),
+            // Not a path as configured (`x`, or `\0` from a schema that only limits
+            // the length): taken as relative to the root.
+            Self::ReplaceFullPath(full) => format!("/{}", encode_path(full)),
             Self::ReplacePrefixMatch(replacement) => {
                 let prefix = matched_prefix.trim_end_matches('/');
                 let Some(rest) = path.strip_prefix(prefix) else {
@@ -53,13 +62,13 @@ impl PathModifier {
                     // `/foo` matched against `/foobar`: not an element-wise match.
                     return path.to_owned();
                 }
-                let replacement = replacement.trim_end_matches('/');
+                let replacement = encode_path(replacement.trim_end_matches('/'));
                 let mut out = String::with_capacity(replacement.len() + rest.len() + 1);
                 if !replacement.starts_with('/') && !replacement.is_empty() {
                     // Not reachable for CRD-valid values (they start with `/`).
                     out.push('/');
                 }
-                out.push_str(replacement);
+                out.push_str(&replacement);
                 out.push_str(rest);
                 if out.is_empty() {
                     out.push('/');
@@ -68,6 +77,52 @@ impl PathModifier {
             }
         }
     }
+}
+
+/// `value` with every byte RFC 3986 does not allow in a path (outside
+/// `unreserved`, `sub-delims`, `:`, `@`, `/` and a `%XX` escape) percent-encoded.
+fn encode_path(value: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let bytes = value.as_bytes();
+    let mut out = String::with_capacity(value.len());
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape = b == b'%'
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+            && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit);
+        let allowed = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'.'
+                    | b'_'
+                    | b'~'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+                    | b':'
+                    | b'@'
+                    | b'/'
+            );
+        if allowed || escape {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            for nibble in [b >> 4, b & 0x0F] {
+                // `nibble` < 16, so the lookup always succeeds.
+                if let Some(&digit) = HEX.get(usize::from(nibble)) {
+                    out.push(char::from(digit));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// `HTTPURLRewriteFilter`: what is changed in the request sent upstream.
