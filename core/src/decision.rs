@@ -367,7 +367,9 @@ pub struct Respond<'a> {
     /// 400, 404, 421, 500, or the CORS preflight status.
     pub status: u16,
     /// Why, in a word: `NoMatchingRoute`, `NoMatchingListener`, `Misdirected`,
-    /// `InvalidBackend`, `NoBackends`, `UnsupportedExtension`, `BadPath`, `CorsPreflight`.
+    /// `InvalidBackend`, `NoBackends`, `UnsupportedExtension`, `BadPath`, `CorsPreflight`,
+    /// `InvalidHost` (a redirect without `hostname` for a request whose `Host`
+    /// gives no URL host).
     pub reason: &'static str,
     /// Headers of the answer (CORS preflight), empty otherwise.
     pub headers: Vec<(String, String)>,
@@ -552,11 +554,14 @@ impl Router {
                     query: req.query(),
                     matched_prefix: &rule.matched_prefix,
                 };
-                Decision::Redirect(RedirectTo {
-                    matched,
-                    status: r.status,
-                    location: r.location(&input),
-                })
+                match r.try_location(&input) {
+                    Some(location) => Decision::Redirect(RedirectTo {
+                        matched,
+                        status: r.status,
+                        location,
+                    }),
+                    None => respond(Some(matched), 400, "InvalidHost"),
+                }
             }
             Action::Respond { status, reason } => respond(Some(matched), *status, reason),
         }

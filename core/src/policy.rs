@@ -94,7 +94,12 @@
 //!   (`redirect_keeps_the_query_and_uses_the_listener_port`,
 //!   `redirect_of_a_path_with_crlf_escapes_is_kept_encoded`); a redirect
 //!   hostname is a `PreciseHostname`, refused at load otherwise
-//!   (`redirect_hostname_with_crlf_is_rejected`).
+//!   (`redirect_hostname_with_crlf_is_rejected`). Without a `hostname` the
+//!   `Location` takes the request's `Host`, port removed and characters a URL
+//!   host cannot hold dropped; when nothing is left (an empty or all
+//!   non-ASCII `Host`) the rule answers 400 `InvalidHost` rather than send a
+//!   `Location` without a host (core/tests/fuzz_regressions.rs, found by the
+//!   `filter_outputs` fuzz target).
 //! - `ReplacePrefixMatch` follows the spec's table, trailing slashes included
 //!   (`rewrite_prefix_with_trailing_slashes_follows_the_spec_table`); an empty
 //!   replacement strips the prefix (`rewrite_prefix_to_empty_strips_the_prefix`);

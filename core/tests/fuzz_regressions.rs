@@ -172,3 +172,51 @@ spec:
         assert!(location.parse::<http::Uri>().is_ok(), "{location}");
     }
 }
+
+/// `filter_outputs`: a `Host` with no character a URL host can hold (empty, or
+/// only non-ASCII) met a redirect without `hostname` and gave `Location:
+/// http:///x`, which has no host. Such a request is answered 400
+/// `InvalidHost` by the rule instead; with a `hostname` on the filter the
+/// redirect needs no request host and is sent.
+#[test]
+fn redirect_without_a_usable_host_is_a_400_not_a_hostless_location() {
+    let yaml = format!(
+        "{BASE}---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {{name: web, namespace: infra}}
+spec:
+  parentRefs: [{{name: gw}}]
+  rules:
+  - filters: [{{type: RequestRedirect, requestRedirect: {{statusCode: 301}}}}]
+  - matches: [{{path: {{type: PathPrefix, value: /named}}}}]
+    filters: [{{type: RequestRedirect, requestRedirect: {{hostname: example.org}}}}]
+"
+    );
+    let loaded = gatewise::load_str("regression.yaml", &yaml);
+    assert!(loaded.errors.is_empty() && loaded.rejections.is_empty());
+    let compiled = Router::compile(&loaded.resources, &Options::default());
+    let gw = GatewayRef::new("infra", "gw");
+    for host in ["", "劊", "[]", " "] {
+        let req = HttpRequest::new("GET", host, "/x");
+        let view = compiled.router().route_http(gw, 80, &req).view();
+        assert_eq!(
+            (view.kind, view.status, view.reason),
+            ("respond", Some(400), Some("InvalidHost")),
+            "{host:?}"
+        );
+        assert_eq!(view.location, None, "{host:?}");
+        assert_eq!(
+            view.route.map(|r| r.name).as_deref(),
+            Some("web"),
+            "{host:?}"
+        );
+        let req = HttpRequest::new("GET", host, "/named");
+        let view = compiled.router().route_http(gw, 80, &req).view();
+        assert_eq!(
+            view.location.as_deref(),
+            Some("http://example.org/named"),
+            "{host:?}"
+        );
+    }
+}

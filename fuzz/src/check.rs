@@ -147,6 +147,13 @@ pub fn decision_outputs(view: &DecisionView, valid_input: bool, context: &str) {
     let at = |what: &str| format!("{what}, for {context}");
     if let Some(location) = &view.location {
         no_line_breaks(&at("Location"), location);
+        // Whatever the request, a `Location` has a host (a request whose `Host`
+        // gives none is answered 400 `InvalidHost` instead).
+        let host = location.split_once("://").map_or("", |(_, rest)| rest);
+        assert!(
+            !host.is_empty() && !host.starts_with(['/', ':', '?']),
+            "Location {location:?} has no host, for {context}"
+        );
         if valid_input {
             header_value(&at("Location"), location);
             let uri: http::Uri = location.parse().unwrap_or_else(|e| {

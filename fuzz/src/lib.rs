@@ -80,11 +80,10 @@ impl Request {
     /// origin-form `PathAndQuery`, the `Host`, method and headers are valid. Only for
     /// such requests must every output be valid HTTP too.
     pub fn is_valid_http(&self) -> bool {
-        // The `Host` must be a valid authority (RFC 9110 `uri-host [":" port]`).
-        // A `Host` with no character a URL host can hold (empty, or only
-        // non-ASCII) gives, with no hostname on a redirect filter, `Location:
-        // http:///`. Known and not fixed yet: the core needs a policy (a relative
-        // `Location`, or 400); see fuzz/README.md.
+        // The `Host` must be a valid authority (RFC 9110 `uri-host [":" port]`);
+        // an invalid one is passed through as received. (A `Host` with no
+        // character a URL host can hold meets a redirect without `hostname`
+        // with a 400 `InvalidHost`, for any request: see check.rs.)
         self.host.parse::<http::uri::Authority>().is_ok()
             && self.target.starts_with('/')
             && self.target.parse::<http::uri::PathAndQuery>().is_ok()

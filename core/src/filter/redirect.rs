@@ -80,6 +80,27 @@ impl Redirect {
     /// The result never contains a control character (CR, LF, NUL, …): any that
     /// reaches this far is removed.
     pub fn location(&self, input: &RedirectInput<'_>) -> String {
+        self.location_unchecked(input)
+    }
+
+    /// [`Redirect::location`], or `None` when it would have no host: the
+    /// filter sets no `hostname` and the received `Host` holds no character a
+    /// URL host can (empty, or only characters such as non-ASCII ones that
+    /// are dropped). The router answers such a request 400 `InvalidHost`
+    /// rather than send `Location: http:///...` (RFC 9112 §3.2 lets a server
+    /// refuse a request whose `Host` it cannot use).
+    pub fn try_location(&self, input: &RedirectInput<'_>) -> Option<String> {
+        if self.hostname.is_none() {
+            let mut host = String::new();
+            push_request_host(&mut host, input.host);
+            if host.is_empty() || host == "[]" {
+                return None;
+            }
+        }
+        Some(self.location_unchecked(input))
+    }
+
+    fn location_unchecked(&self, input: &RedirectInput<'_>) -> String {
         let scheme = self
             .scheme
             .as_deref()
