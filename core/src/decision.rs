@@ -619,7 +619,7 @@ pub(crate) fn select_listener<'r>(
     gw: &'r GatewayRt,
     port: u16,
     req: &HttpRequest<'_>,
-    host: &HostKey,
+    host: &HostKey<'_>,
 ) -> Selected<'r> {
     let protocol = match req.scheme {
         Scheme::Http => Protocol::Http,

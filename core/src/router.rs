@@ -363,7 +363,19 @@ pub(crate) struct HostIndex {
     pub(crate) exact: IndexMap<Box<str>, PathIndex>,
     /// Keyed by suffix with the leading dot (`*.example.com` → `.example.com`).
     pub(crate) wildcard: IndexMap<Box<str>, PathIndex>,
+    /// Bit `n` set: some key of `wildcard` is `n` bytes long. A request host
+    /// has a suffix per label; only those of a length some wildcard has are
+    /// looked up (most hosts then hash none).
+    pub(crate) wildcard_lengths: [u64; 4],
     pub(crate) any: Option<PathIndex>,
+}
+
+impl HostIndex {
+    fn has_wildcard_of_length(&self, len: usize) -> bool {
+        self.wildcard_lengths
+            .get(len / 64)
+            .is_some_and(|bits| bits >> (len % 64) & 1 == 1)
+    }
 }
 
 impl ListenerRt {
@@ -375,7 +387,14 @@ impl ListenerRt {
             let group = match &e.hostname {
                 None => index.any.get_or_insert_with(PathIndex::default),
                 Some(Hostname::Exact(h)) => slot(&mut index.exact, h),
-                Some(Hostname::Wildcard(s)) => slot(&mut index.wildcard, s),
+                Some(Hostname::Wildcard(s)) => {
+                    // Longer keys (not valid hostnames) are never skipped.
+                    let n = s.len().min(255);
+                    if let Some(bits) = index.wildcard_lengths.get_mut(n / 64) {
+                        *bits |= 1 << (n % 64);
+                    }
+                    slot(&mut index.wildcard, s)
+                }
             };
             match &e.m.path {
                 PathMatch::Exact(p) => slot(&mut group.exact, p).push(id),
@@ -418,7 +437,7 @@ impl ListenerRt {
     /// match, then precedence order). `path` is normalised.
     pub(crate) fn grpc_lookup(
         &self,
-        host: &HostKey,
+        host: &HostKey<'_>,
         path: &str,
         req: &HttpRequest<'_>,
     ) -> Option<&Entry> {
@@ -454,25 +473,34 @@ impl ListenerRt {
     /// The winning entry for a request, by the index. `path` is normalised.
     pub(crate) fn lookup(
         &self,
-        host: &HostKey,
+        host: &HostKey<'_>,
         path: &str,
         req: &HttpRequest<'_>,
     ) -> Option<&Entry> {
         let host = host.as_str();
-        if !host.is_empty() {
-            if let Some(e) = self
+        // Empty maps are not searched (a `get` hashes the key first).
+        if !host.is_empty()
+            && !self.index.exact.is_empty()
+            && let Some(e) = self
                 .index
                 .exact
                 .get(host)
                 .and_then(|g| self.search(g, path, req))
-            {
-                return Some(e);
-            }
+        {
+            return Some(e);
+        }
+        if !host.is_empty() && !self.index.wildcard.is_empty() {
             let dots = host
                 .bytes()
                 .enumerate()
                 .filter(|&(i, b)| b == b'.' && i > 0);
             for (i, _) in dots {
+                // Suffixes shorter than 256 bytes with no wildcard of their length
+                // are skipped (a key of 255 bytes or more sets bit 255).
+                let n = host.len() - i;
+                if n < 255 && !self.index.has_wildcard_of_length(n) {
+                    continue;
+                }
                 if let Some(e) = self
                     .index
                     .wildcard
@@ -503,7 +531,9 @@ impl ListenerRt {
             e.m.rest_matches(req.method, req.headers, query)
                 .then_some(e)
         };
-        if let Some(e) = g.exact.get(path).and_then(|ids| ids.iter().find_map(ok)) {
+        if !g.exact.is_empty()
+            && let Some(e) = g.exact.get(path).and_then(|ids| ids.iter().find_map(ok))
+        {
             return Some(e);
         }
         for (k, ids) in g.regex.chunks(REGEX_CHUNK).enumerate() {
@@ -714,11 +744,18 @@ impl Hasher for IndexHasher {
             word.copy_from_slice(chunk);
             self.add(u64::from_le_bytes(word));
         }
+        // The last 1–7 bytes in two overlapping reads, as rustc-hash does (a
+        // copy of a variable length was a `memcpy` call per key).
         let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
+        let n = rest.len();
+        if n >= 4 {
+            let (mut lo, mut hi) = ([0; 4], [0; 4]);
+            lo.copy_from_slice(&rest[..4]);
+            hi.copy_from_slice(&rest[n - 4..]);
+            self.add(u64::from(u32::from_le_bytes(lo)) | u64::from(u32::from_le_bytes(hi)) << 32);
+        } else if let (Some(&a), Some(&b), Some(&c)) = (rest.first(), rest.get(n / 2), rest.last())
+        {
+            self.add(u64::from(a) | u64::from(b) << 8 | u64::from(c) << 16);
         }
         self.add(bytes.len() as u64);
     }
