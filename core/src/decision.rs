@@ -502,7 +502,9 @@ impl Router {
         ) else {
             return respond(None, 500, "NoBackends");
         };
-        if let Some(cors) = &rule.filters.cors {
+        if rule.has_cors
+            && let Some(cors) = &rule.filters.cors
+        {
             let origin = req.headers.get("origin");
             if Cors::is_preflight(
                 req.method,

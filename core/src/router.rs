@@ -157,12 +157,16 @@ pub(crate) struct GrpcIndex {
     pub(crate) any: Vec<u32>,
 }
 
+/// `repr(C)`, fields in this order: what a decision reads (the rule, the
+/// match's method, header and query conditions) comes first, in the entry's
+/// first cache line; the precedence key, read at compile only, last.
 #[derive(Debug)]
+#[repr(C)]
 pub(crate) struct Entry {
     pub(crate) rule: u32,
     pub(crate) match_index: u16,
-    pub(crate) hostname: Option<Hostname>,
     pub(crate) m: RouteMatch,
+    pub(crate) hostname: Option<Hostname>,
     pub(crate) key: PrecedenceKey,
 }
 
@@ -181,14 +185,20 @@ pub(crate) enum Action {
     },
 }
 
+/// `repr(C)`, fields in this order: what every decision reads (the route, the
+/// rule's index and name, whether a CORS filter applies, the action) comes
+/// first; the filters, read only when present, last.
 #[derive(Debug)]
+#[repr(C)]
 pub(crate) struct RuleRt {
     pub(crate) route: u32,
     pub(crate) index: u16,
+    /// `filters.cors.is_some()`, beside the fields a decision reads.
+    pub(crate) has_cors: bool,
     pub(crate) name: Option<String>,
+    pub(crate) action: Action,
     /// For ReplacePrefixMatch: the rule's only PathPrefix value, else `/`.
     pub(crate) matched_prefix: String,
-    pub(crate) action: Action,
     pub(crate) filters: RuleFilters,
 }
 
@@ -333,7 +343,7 @@ impl BackendFilters {
 /// Entries of one hostname group, indexed by path.
 #[derive(Debug, Default)]
 pub(crate) struct PathIndex {
-    pub(crate) exact: IndexMap<Box<str>, Vec<u32>>,
+    pub(crate) exact: IndexMap<SmallKey, Vec<u32>>,
     pub(crate) regex: Vec<u32>,
     /// For each run of [`REGEX_CHUNK`] entries of `regex`, their patterns in
     /// one set: a path that matches none of them (most requests) passes the
@@ -354,15 +364,77 @@ const REGEX_CHUNK: usize = 128;
 #[derive(Debug, Default)]
 pub(crate) struct PrefixNode {
     pub(crate) entries: Vec<u32>,
-    pub(crate) children: IndexMap<Box<str>, PrefixNode>,
+    pub(crate) children: IndexMap<SmallKey, PrefixNode>,
+}
+
+/// A key of the index's maps: up to [`SmallKey::INLINE`] bytes (most
+/// hostnames, paths and path elements) stored in the map's bucket itself, so a
+/// lookup compares it without following a pointer to another cache line.
+/// Looked up by `&[u8]` (its hash and equality are those of its bytes).
+#[derive(Clone)]
+pub(crate) enum SmallKey {
+    Inline {
+        len: u8,
+        bytes: [u8; SmallKey::INLINE],
+    },
+    Heap(Box<[u8]>),
+}
+
+impl SmallKey {
+    /// Bytes kept inline: the key is then 32 bytes, as a `(String, u64)`.
+    pub(crate) const INLINE: usize = 30;
+
+    pub(crate) fn new(key: &[u8]) -> SmallKey {
+        let mut bytes = [0; SmallKey::INLINE];
+        match (bytes.get_mut(..key.len()), u8::try_from(key.len())) {
+            (Some(head), Ok(len)) => {
+                head.copy_from_slice(key);
+                SmallKey::Inline { len, bytes }
+            }
+            _ => SmallKey::Heap(key.into()),
+        }
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        match self {
+            SmallKey::Inline { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
+            SmallKey::Heap(b) => b,
+        }
+    }
+}
+
+impl std::borrow::Borrow<[u8]> for SmallKey {
+    fn borrow(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+impl PartialEq for SmallKey {
+    fn eq(&self, other: &SmallKey) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for SmallKey {}
+
+impl std::hash::Hash for SmallKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_bytes().hash(state);
+    }
+}
+
+impl std::fmt::Debug for SmallKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&String::from_utf8_lossy(self.as_bytes()), f)
+    }
 }
 
 /// Hostname groups of a listener.
 #[derive(Debug, Default)]
 pub(crate) struct HostIndex {
-    pub(crate) exact: IndexMap<Box<str>, PathIndex>,
+    pub(crate) exact: IndexMap<SmallKey, PathIndex>,
     /// Keyed by suffix with the leading dot (`*.example.com` → `.example.com`).
-    pub(crate) wildcard: IndexMap<Box<str>, PathIndex>,
+    pub(crate) wildcard: IndexMap<SmallKey, PathIndex>,
     /// Bit `n` set: some key of `wildcard` is `n` bytes long. A request host
     /// has a suffix per label; only those of a length some wildcard has are
     /// looked up (most hosts then hash none).
@@ -484,7 +556,7 @@ impl ListenerRt {
             && let Some(e) = self
                 .index
                 .exact
-                .get(host)
+                .get(host.as_bytes())
                 .and_then(|g| self.search(g, path, req))
         {
             return Some(e);
@@ -504,7 +576,7 @@ impl ListenerRt {
                 if let Some(e) = self
                     .index
                     .wildcard
-                    .get(&host[i..])
+                    .get(host.as_bytes().get(i..).unwrap_or_default())
                     .and_then(|g| self.search(g, path, req))
                 {
                     return Some(e);
@@ -532,7 +604,10 @@ impl ListenerRt {
                 .then_some(e)
         };
         if !g.exact.is_empty()
-            && let Some(e) = g.exact.get(path).and_then(|ids| ids.iter().find_map(ok))
+            && let Some(e) = g
+                .exact
+                .get(path.as_bytes())
+                .and_then(|ids| ids.iter().find_map(ok))
         {
             return Some(e);
         }
@@ -580,9 +655,10 @@ fn regex_set(entries: &[Entry], ids: &[u32]) -> Option<RegexSet> {
 
 /// The value under `key`, inserted empty if missing; the key is copied only
 /// then (most entries share their hostname and path elements with others).
-fn slot<'m, V: Default>(map: &'m mut IndexMap<Box<str>, V>, key: &str) -> &'m mut V {
+fn slot<'m, V: Default>(map: &'m mut IndexMap<SmallKey, V>, key: &str) -> &'m mut V {
+    let key = key.as_bytes();
     if !map.contains_key(key) {
-        map.insert(key.into(), V::default());
+        map.insert(SmallKey::new(key), V::default());
     }
     map.get_mut(key)
         .expect("the key is present: inserted above when missing")
@@ -601,13 +677,42 @@ fn prefix_search<'e>(
             Some(i) => (&rest[..i], &rest[i + 1..]),
             None => (rest, ""),
         };
-        if let Some(child) = node.children.get(seg)
+        if let Some(child) = node.children.get(seg.as_bytes())
             && let Some(e) = prefix_search(child, tail, ok)
         {
             return Some(e);
         }
     }
     node.entries.iter().find_map(ok)
+}
+
+#[cfg(test)]
+mod small_key_tests {
+    use super::*;
+
+    #[test]
+    fn small_keys_look_up_by_bytes_inline_or_not() {
+        let mut map: IndexMap<SmallKey, u32> = IndexMap::default();
+        let long = "l".repeat(SmallKey::INLINE + 1);
+        let exact = "e".repeat(SmallKey::INLINE);
+        for (i, k) in ["", "a", "/api/v1", exact.as_str(), long.as_str()]
+            .into_iter()
+            .enumerate()
+        {
+            map.insert(SmallKey::new(k.as_bytes()), i as u32);
+        }
+        assert!(matches!(
+            SmallKey::new(exact.as_bytes()),
+            SmallKey::Inline { .. }
+        ));
+        assert!(matches!(SmallKey::new(long.as_bytes()), SmallKey::Heap(_)));
+        assert_eq!(map.get(b"".as_slice()), Some(&0));
+        assert_eq!(map.get(b"/api/v1".as_slice()), Some(&2));
+        assert_eq!(map.get(exact.as_bytes()), Some(&3));
+        assert_eq!(map.get(long.as_bytes()), Some(&4));
+        assert_eq!(map.get(b"/api/v".as_slice()), None);
+        assert_eq!(map.get(&long.as_bytes()[1..]), None);
+    }
 }
 
 impl ListenerRt {
