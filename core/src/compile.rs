@@ -1207,6 +1207,7 @@ impl<'r> Compiler<'r> {
                 route: route_id,
                 index: u16::try_from(i).unwrap_or(u16::MAX),
                 name: rule.name.clone(),
+                has_cors: filters.cors.is_some(),
                 matched_prefix,
                 action,
                 filters,

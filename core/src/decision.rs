@@ -504,7 +504,9 @@ impl Router {
         ) else {
             return respond(None, 500, "NoBackends");
         };
-        if let Some(cors) = &rule.filters.cors {
+        if rule.has_cors
+            && let Some(cors) = &rule.filters.cors
+        {
             let origin = req.headers.get("origin");
             if Cors::is_preflight(
                 req.method,
@@ -624,7 +626,7 @@ pub(crate) fn select_listener<'r>(
     gw: &'r GatewayRt,
     port: u16,
     req: &HttpRequest<'_>,
-    host: &HostKey,
+    host: &HostKey<'_>,
 ) -> Selected<'r> {
     let protocol = match req.scheme {
         Scheme::Http => Protocol::Http,

@@ -397,14 +397,14 @@ fn pick_host(
         if grpc {
             listener.grpc_index.exact.contains_key(c)
         } else {
-            listener.index.exact.contains_key(c)
+            listener.index.exact.contains_key(c.as_bytes())
         }
     };
     let wildcard = |s: &str| {
         if grpc {
             listener.grpc_index.wildcard.contains_key(s)
         } else {
-            listener.index.wildcard.contains_key(s)
+            listener.index.wildcard.contains_key(s.as_bytes())
         }
     };
     // The hostname groups a host falls in, from the most specific: its exact

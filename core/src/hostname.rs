@@ -93,39 +93,52 @@ impl Serialize for Hostname {
 }
 
 /// A request host folded for matching without allocating: the port and a trailing
-/// dot removed, ASCII lower-cased into an inline buffer. Hosts longer than any
-/// valid DNS name keep an empty key (they can match only listeners and routes
-/// without hostnames).
+/// dot removed, ASCII lower-cased. A host already in lower case (most are) is
+/// borrowed as it is; only one with an upper-case letter is copied, into an
+/// inline buffer. Hosts longer than any valid DNS name keep an empty key (they
+/// can match only listeners and routes without hostnames).
 #[derive(Clone)]
-pub(crate) struct HostKey {
-    buf: [u8; 255],
-    len: u8,
+// Boxing the buffer would allocate per request; a key lives on the stack only.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum HostKey<'a> {
+    /// Already folded: a slice of the request's host.
+    Borrowed(&'a str),
+    /// Lower-cased into `buf[..len]`.
+    Folded { buf: [u8; 255], len: u8 },
 }
 
-impl HostKey {
-    pub(crate) fn new(host: &str) -> HostKey {
+impl<'a> HostKey<'a> {
+    pub(crate) fn new(host: &'a str) -> HostKey<'a> {
         let bare = strip_port(host);
         let bare = bare.strip_suffix('.').unwrap_or(bare);
-        let mut key = HostKey {
-            buf: [0; 255],
-            len: 0,
-        };
-        if bare.len() <= key.buf.len() {
-            for (dst, src) in key.buf.iter_mut().zip(bare.bytes()) {
-                *dst = src.to_ascii_lowercase();
-            }
-            key.len = u8::try_from(bare.len()).unwrap_or(0);
+        if bare.len() > 255 {
+            return HostKey::Borrowed("");
         }
-        key
+        if !bare.bytes().any(|b| b.is_ascii_uppercase()) {
+            return HostKey::Borrowed(bare);
+        }
+        let mut buf = [0; 255];
+        for (dst, src) in buf.iter_mut().zip(bare.bytes()) {
+            *dst = src.to_ascii_lowercase();
+        }
+        HostKey::Folded {
+            buf,
+            len: u8::try_from(bare.len()).unwrap_or(0),
+        }
     }
 
     pub(crate) fn as_str(&self) -> &str {
-        // ASCII lower-casing of valid UTF-8 stays valid UTF-8.
-        std::str::from_utf8(&self.buf[..usize::from(self.len)]).unwrap_or("")
+        match self {
+            HostKey::Borrowed(s) => s,
+            // ASCII lower-casing of valid UTF-8 stays valid UTF-8.
+            HostKey::Folded { buf, len } => {
+                std::str::from_utf8(buf.get(..usize::from(*len)).unwrap_or_default()).unwrap_or("")
+            }
+        }
     }
 }
 
-impl fmt::Debug for HostKey {
+impl fmt::Debug for HostKey<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("HostKey").field(&self.as_str()).finish()
     }
@@ -140,9 +153,23 @@ pub(crate) fn strip_port(host: &str) -> &str {
             None => host,
         };
     }
-    match host.rsplit_once(':') {
-        Some((h, port)) if !h.contains(':') && port.bytes().all(|b| b.is_ascii_digit()) => h,
-        _ => host,
+    let bytes = host.as_bytes();
+    // Most hosts carry no port: their last byte is neither a digit nor `:`.
+    if !bytes
+        .last()
+        .is_some_and(|b| b.is_ascii_digit() || *b == b':')
+    {
+        return host;
+    }
+    // A byte scan from the end (`rsplit_once` searched with `memrchr`).
+    let Some(colon) = bytes.iter().rposition(|&b| !b.is_ascii_digit()) else {
+        return host;
+    };
+    let h = &host[..colon];
+    if bytes.get(colon) == Some(&b':') && !h.contains(':') {
+        h
+    } else {
+        host
     }
 }
 
@@ -198,5 +225,31 @@ mod tests {
         assert_eq!(HostKey::new("example.com.").as_str(), "example.com");
         assert_eq!(HostKey::new("[::1]:8080").as_str(), "[::1]");
         assert_eq!(HostKey::new(&"a".repeat(300)).as_str(), "");
+        assert_eq!(
+            HostKey::new("plain.example.com").as_str(),
+            "plain.example.com"
+        );
+        assert!(matches!(HostKey::new("a.b:80"), HostKey::Borrowed("a.b")));
+        assert!(matches!(HostKey::new("A.b"), HostKey::Folded { .. }));
+    }
+
+    #[test]
+    fn strip_port_takes_only_a_numeric_port() {
+        for (host, bare) in [
+            ("example.com", "example.com"),
+            ("example.com:8080", "example.com"),
+            ("example.com:", "example.com"),
+            ("example.com:8a", "example.com:8a"),
+            ("a:b:80", "a:b:80"),
+            ("12345", "12345"),
+            ("abc123", "abc123"),
+            ("[::1]:8080", "[::1]"),
+            ("[::1]x", "[::1]"),
+            ("[::1", "[::1"),
+            (":80", ""),
+            ("", ""),
+        ] {
+            assert_eq!(strip_port(host), bare, "{host}");
+        }
     }
 }

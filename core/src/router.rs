@@ -157,12 +157,16 @@ pub(crate) struct GrpcIndex {
     pub(crate) any: Vec<u32>,
 }
 
+/// `repr(C)`, fields in this order: what a decision reads (the rule, the
+/// match's method, header and query conditions) comes first, in the entry's
+/// first cache line; the precedence key, read at compile only, last.
 #[derive(Debug)]
+#[repr(C)]
 pub(crate) struct Entry {
     pub(crate) rule: u32,
     pub(crate) match_index: u16,
-    pub(crate) hostname: Option<Hostname>,
     pub(crate) m: RouteMatch,
+    pub(crate) hostname: Option<Hostname>,
     pub(crate) key: PrecedenceKey,
 }
 
@@ -181,14 +185,20 @@ pub(crate) enum Action {
     },
 }
 
+/// `repr(C)`, fields in this order: what every decision reads (the route, the
+/// rule's index and name, whether a CORS filter applies, the action) comes
+/// first; the filters, read only when present, last.
 #[derive(Debug)]
+#[repr(C)]
 pub(crate) struct RuleRt {
     pub(crate) route: u32,
     pub(crate) index: u16,
+    /// `filters.cors.is_some()`, beside the fields a decision reads.
+    pub(crate) has_cors: bool,
     pub(crate) name: Option<String>,
+    pub(crate) action: Action,
     /// For ReplacePrefixMatch: the rule's only PathPrefix value, else `/`.
     pub(crate) matched_prefix: String,
-    pub(crate) action: Action,
     pub(crate) filters: RuleFilters,
 }
 
@@ -333,7 +343,7 @@ impl BackendFilters {
 /// Entries of one hostname group, indexed by path.
 #[derive(Debug, Default)]
 pub(crate) struct PathIndex {
-    pub(crate) exact: IndexMap<Box<str>, Vec<u32>>,
+    pub(crate) exact: IndexMap<SmallKey, Vec<u32>>,
     pub(crate) regex: Vec<u32>,
     /// For each run of [`REGEX_CHUNK`] entries of `regex`, their patterns in
     /// one set: a path that matches none of them (most requests) passes the
@@ -354,16 +364,90 @@ const REGEX_CHUNK: usize = 128;
 #[derive(Debug, Default)]
 pub(crate) struct PrefixNode {
     pub(crate) entries: Vec<u32>,
-    pub(crate) children: IndexMap<Box<str>, PrefixNode>,
+    pub(crate) children: IndexMap<SmallKey, PrefixNode>,
+}
+
+/// A key of the index's maps: up to [`SmallKey::INLINE`] bytes (most
+/// hostnames, paths and path elements) stored in the map's bucket itself, so a
+/// lookup compares it without following a pointer to another cache line.
+/// Looked up by `&[u8]` (its hash and equality are those of its bytes).
+#[derive(Clone)]
+pub(crate) enum SmallKey {
+    Inline {
+        len: u8,
+        bytes: [u8; SmallKey::INLINE],
+    },
+    Heap(Box<[u8]>),
+}
+
+impl SmallKey {
+    /// Bytes kept inline: the key is then 32 bytes, as a `(String, u64)`.
+    pub(crate) const INLINE: usize = 30;
+
+    pub(crate) fn new(key: &[u8]) -> SmallKey {
+        let mut bytes = [0; SmallKey::INLINE];
+        match (bytes.get_mut(..key.len()), u8::try_from(key.len())) {
+            (Some(head), Ok(len)) => {
+                head.copy_from_slice(key);
+                SmallKey::Inline { len, bytes }
+            }
+            _ => SmallKey::Heap(key.into()),
+        }
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        match self {
+            SmallKey::Inline { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
+            SmallKey::Heap(b) => b,
+        }
+    }
+}
+
+impl std::borrow::Borrow<[u8]> for SmallKey {
+    fn borrow(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+impl PartialEq for SmallKey {
+    fn eq(&self, other: &SmallKey) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for SmallKey {}
+
+impl std::hash::Hash for SmallKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_bytes().hash(state);
+    }
+}
+
+impl std::fmt::Debug for SmallKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&String::from_utf8_lossy(self.as_bytes()), f)
+    }
 }
 
 /// Hostname groups of a listener.
 #[derive(Debug, Default)]
 pub(crate) struct HostIndex {
-    pub(crate) exact: IndexMap<Box<str>, PathIndex>,
+    pub(crate) exact: IndexMap<SmallKey, PathIndex>,
     /// Keyed by suffix with the leading dot (`*.example.com` → `.example.com`).
-    pub(crate) wildcard: IndexMap<Box<str>, PathIndex>,
+    pub(crate) wildcard: IndexMap<SmallKey, PathIndex>,
+    /// Bit `n` set: some key of `wildcard` is `n` bytes long. A request host
+    /// has a suffix per label; only those of a length some wildcard has are
+    /// looked up (most hosts then hash none).
+    pub(crate) wildcard_lengths: [u64; 4],
     pub(crate) any: Option<PathIndex>,
+}
+
+impl HostIndex {
+    fn has_wildcard_of_length(&self, len: usize) -> bool {
+        self.wildcard_lengths
+            .get(len / 64)
+            .is_some_and(|bits| bits >> (len % 64) & 1 == 1)
+    }
 }
 
 impl ListenerRt {
@@ -375,7 +459,14 @@ impl ListenerRt {
             let group = match &e.hostname {
                 None => index.any.get_or_insert_with(PathIndex::default),
                 Some(Hostname::Exact(h)) => slot(&mut index.exact, h),
-                Some(Hostname::Wildcard(s)) => slot(&mut index.wildcard, s),
+                Some(Hostname::Wildcard(s)) => {
+                    // Longer keys (not valid hostnames) are never skipped.
+                    let n = s.len().min(255);
+                    if let Some(bits) = index.wildcard_lengths.get_mut(n / 64) {
+                        *bits |= 1 << (n % 64);
+                    }
+                    slot(&mut index.wildcard, s)
+                }
             };
             match &e.m.path {
                 PathMatch::Exact(p) => slot(&mut group.exact, p).push(id),
@@ -418,7 +509,7 @@ impl ListenerRt {
     /// match, then precedence order). `path` is normalised.
     pub(crate) fn grpc_lookup(
         &self,
-        host: &HostKey,
+        host: &HostKey<'_>,
         path: &str,
         req: &HttpRequest<'_>,
     ) -> Option<&Entry> {
@@ -454,29 +545,38 @@ impl ListenerRt {
     /// The winning entry for a request, by the index. `path` is normalised.
     pub(crate) fn lookup(
         &self,
-        host: &HostKey,
+        host: &HostKey<'_>,
         path: &str,
         req: &HttpRequest<'_>,
     ) -> Option<&Entry> {
         let host = host.as_str();
-        if !host.is_empty() {
-            if let Some(e) = self
+        // Empty maps are not searched (a `get` hashes the key first).
+        if !host.is_empty()
+            && !self.index.exact.is_empty()
+            && let Some(e) = self
                 .index
                 .exact
-                .get(host)
+                .get(host.as_bytes())
                 .and_then(|g| self.search(g, path, req))
-            {
-                return Some(e);
-            }
+        {
+            return Some(e);
+        }
+        if !host.is_empty() && !self.index.wildcard.is_empty() {
             let dots = host
                 .bytes()
                 .enumerate()
                 .filter(|&(i, b)| b == b'.' && i > 0);
             for (i, _) in dots {
+                // Suffixes shorter than 256 bytes with no wildcard of their length
+                // are skipped (a key of 255 bytes or more sets bit 255).
+                let n = host.len() - i;
+                if n < 255 && !self.index.has_wildcard_of_length(n) {
+                    continue;
+                }
                 if let Some(e) = self
                     .index
                     .wildcard
-                    .get(&host[i..])
+                    .get(host.as_bytes().get(i..).unwrap_or_default())
                     .and_then(|g| self.search(g, path, req))
                 {
                     return Some(e);
@@ -503,7 +603,12 @@ impl ListenerRt {
             e.m.rest_matches(req.method, req.headers, query)
                 .then_some(e)
         };
-        if let Some(e) = g.exact.get(path).and_then(|ids| ids.iter().find_map(ok)) {
+        if !g.exact.is_empty()
+            && let Some(e) = g
+                .exact
+                .get(path.as_bytes())
+                .and_then(|ids| ids.iter().find_map(ok))
+        {
             return Some(e);
         }
         for (k, ids) in g.regex.chunks(REGEX_CHUNK).enumerate() {
@@ -550,9 +655,10 @@ fn regex_set(entries: &[Entry], ids: &[u32]) -> Option<RegexSet> {
 
 /// The value under `key`, inserted empty if missing; the key is copied only
 /// then (most entries share their hostname and path elements with others).
-fn slot<'m, V: Default>(map: &'m mut IndexMap<Box<str>, V>, key: &str) -> &'m mut V {
+fn slot<'m, V: Default>(map: &'m mut IndexMap<SmallKey, V>, key: &str) -> &'m mut V {
+    let key = key.as_bytes();
     if !map.contains_key(key) {
-        map.insert(key.into(), V::default());
+        map.insert(SmallKey::new(key), V::default());
     }
     map.get_mut(key)
         .expect("the key is present: inserted above when missing")
@@ -571,13 +677,42 @@ fn prefix_search<'e>(
             Some(i) => (&rest[..i], &rest[i + 1..]),
             None => (rest, ""),
         };
-        if let Some(child) = node.children.get(seg)
+        if let Some(child) = node.children.get(seg.as_bytes())
             && let Some(e) = prefix_search(child, tail, ok)
         {
             return Some(e);
         }
     }
     node.entries.iter().find_map(ok)
+}
+
+#[cfg(test)]
+mod small_key_tests {
+    use super::*;
+
+    #[test]
+    fn small_keys_look_up_by_bytes_inline_or_not() {
+        let mut map: IndexMap<SmallKey, u32> = IndexMap::default();
+        let long = "l".repeat(SmallKey::INLINE + 1);
+        let exact = "e".repeat(SmallKey::INLINE);
+        for (i, k) in ["", "a", "/api/v1", exact.as_str(), long.as_str()]
+            .into_iter()
+            .enumerate()
+        {
+            map.insert(SmallKey::new(k.as_bytes()), i as u32);
+        }
+        assert!(matches!(
+            SmallKey::new(exact.as_bytes()),
+            SmallKey::Inline { .. }
+        ));
+        assert!(matches!(SmallKey::new(long.as_bytes()), SmallKey::Heap(_)));
+        assert_eq!(map.get(b"".as_slice()), Some(&0));
+        assert_eq!(map.get(b"/api/v1".as_slice()), Some(&2));
+        assert_eq!(map.get(exact.as_bytes()), Some(&3));
+        assert_eq!(map.get(long.as_bytes()), Some(&4));
+        assert_eq!(map.get(b"/api/v".as_slice()), None);
+        assert_eq!(map.get(&long.as_bytes()[1..]), None);
+    }
 }
 
 impl ListenerRt {
@@ -714,11 +849,18 @@ impl Hasher for IndexHasher {
             word.copy_from_slice(chunk);
             self.add(u64::from_le_bytes(word));
         }
+        // The last 1–7 bytes in two overlapping reads, as rustc-hash does (a
+        // copy of a variable length was a `memcpy` call per key).
         let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
+        let n = rest.len();
+        if n >= 4 {
+            let (mut lo, mut hi) = ([0; 4], [0; 4]);
+            lo.copy_from_slice(&rest[..4]);
+            hi.copy_from_slice(&rest[n - 4..]);
+            self.add(u64::from(u32::from_le_bytes(lo)) | u64::from(u32::from_le_bytes(hi)) << 32);
+        } else if let (Some(&a), Some(&b), Some(&c)) = (rest.first(), rest.get(n / 2), rest.last())
+        {
+            self.add(u64::from(a) | u64::from(b) << 8 | u64::from(c) << 16);
         }
         self.add(bytes.len() as u64);
     }
