@@ -197,7 +197,9 @@ spec:
     assert!(loaded.errors.is_empty() && loaded.rejections.is_empty());
     let compiled = Router::compile(&loaded.resources, &Options::default());
     let gw = GatewayRef::new("infra", "gw");
-    for host in ["", "劊", "[]", " "] {
+    // `router_oracle` then found `\0.` redirected to `http://./x` while `\0`
+    // got the 400: dots alone are no host either.
+    for host in ["", "劊", "[]", " ", "\0\0.", ".", "..:80"] {
         let req = HttpRequest::new("GET", host, "/x");
         let view = compiled.router().route_http(gw, 80, &req).view();
         assert_eq!(

@@ -93,7 +93,9 @@ impl Redirect {
         if self.hostname.is_none() {
             let mut host = String::new();
             push_request_host(&mut host, input.host);
-            if host.is_empty() || host == "[]" {
+            // Dots alone name no host either (`Host: \0.` must answer as
+            // `Host: \0` does: a trailing dot never changes a decision).
+            if host.bytes().all(|b| b == b'.') || host == "[]" {
                 return None;
             }
         }
