@@ -52,16 +52,32 @@ pub struct Oracle {
     /// Gateway namespace → name → for each listener (same positions as the
     /// Gateway's listeners), the positions of its entries in precedence order.
     order: HashMap<String, HashMap<String, Vec<Vec<usize>>>>,
+    /// The same for each listener's GRPCRoute entries (their own list).
+    grpc_order: HashMap<String, HashMap<String, Vec<Vec<usize>>>>,
 }
 
 impl Oracle {
     /// Sorts every listener's entries by precedence (once).
     pub fn new(router: &Router) -> Oracle {
         let mut order: HashMap<String, HashMap<String, Vec<Vec<usize>>>> = HashMap::new();
+        let mut grpc_order: HashMap<String, HashMap<String, Vec<Vec<usize>>>> = HashMap::new();
         for (namespace, gateways) in &router.inner.gateways {
             for (name, gateway) in gateways {
-                let lists = gateway.listeners.iter().map(sorted).collect();
+                let lists = gateway
+                    .listeners
+                    .iter()
+                    .map(|l| sorted(&l.entries))
+                    .collect();
                 order
+                    .entry(namespace.clone())
+                    .or_default()
+                    .insert(name.clone(), lists);
+                let lists = gateway
+                    .listeners
+                    .iter()
+                    .map(|l| sorted(&l.grpc_entries))
+                    .collect();
+                grpc_order
                     .entry(namespace.clone())
                     .or_default()
                     .insert(name.clone(), lists);
@@ -70,6 +86,7 @@ impl Oracle {
         Oracle {
             router: router.clone(),
             order,
+            grpc_order,
         }
     }
 
@@ -180,26 +197,24 @@ impl Oracle {
         let Some(path) = path::normalize(req.path()) else {
             return Scan::Answered(400, "BadPath");
         };
-        let order = gw
-            .listeners
-            .iter()
-            .position(|l| std::ptr::eq(l, listener))
-            .and_then(|i| self.order.get(gateway.namespace)?.get(gateway.name)?.get(i));
+        let i = gw.listeners.iter().position(|l| std::ptr::eq(l, listener));
+        let list = |orders: &'a HashMap<String, HashMap<String, Vec<Vec<usize>>>>,
+                    entries: &'a [Entry]| {
+            i.and_then(|i| orders.get(gateway.namespace)?.get(gateway.name)?.get(i))
+                .into_iter()
+                .flatten()
+                .filter_map(move |&e| entries.get(e))
+        };
         let host = host.as_str();
         let query = req.query();
-        let http: Vec<&Entry> = order
-            .into_iter()
-            .flatten()
-            .filter_map(|&i| listener.entries.get(i))
-            .collect();
+        let http = list(&self.order, &listener.entries);
         // GRPCRoute entries: their own list, in their own precedence order.
-        let mut grpc: Vec<&Entry> = listener.grpc_entries.iter().collect();
-        grpc.sort_by(|a, b| precedence(a).cmp(&precedence(b)));
+        let grpc = list(&self.grpc_order, &listener.grpc_entries);
         // The request's own kind first (an HTTPRoute and a GRPCRoute never share a
         // hostname on one listener).
         let lists = if req.grpc { [grpc, http] } else { [http, grpc] };
         for list in lists {
-            for (position, entry) in list.into_iter().enumerate() {
+            for (position, entry) in list.enumerate() {
                 let host_matches = match &entry.hostname {
                     None => true,
                     Some(h) => !host.is_empty() && h.matches(host),
@@ -249,14 +264,12 @@ enum Scan<'a> {
 }
 
 /// The positions of a listener's entries in precedence order.
-fn sorted(listener: &ListenerRt) -> Vec<usize> {
-    let mut ids: Vec<usize> = (0..listener.entries.len()).collect();
-    ids.sort_by(
-        |&a, &b| match (listener.entries.get(a), listener.entries.get(b)) {
-            (Some(a), Some(b)) => precedence(a).cmp(&precedence(b)),
-            _ => Ordering::Equal,
-        },
-    );
+fn sorted(entries: &[Entry]) -> Vec<usize> {
+    let mut ids: Vec<usize> = (0..entries.len()).collect();
+    ids.sort_by(|&a, &b| match (entries.get(a), entries.get(b)) {
+        (Some(a), Some(b)) => precedence(a).cmp(&precedence(b)),
+        _ => Ordering::Equal,
+    });
     ids
 }
 
