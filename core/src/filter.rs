@@ -14,3 +14,26 @@ pub mod cors;
 pub mod header;
 pub mod redirect;
 pub mod rewrite;
+
+/// RFC 3986 `unreserved` or `sub-delims`: the bytes a URI's host and path both
+/// hold as they are.
+fn unreserved_or_sub_delim(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'-' | b'.'
+                | b'_'
+                | b'~'
+                | b'!'
+                | b'$'
+                | b'&'
+                | b'\''
+                | b'('
+                | b')'
+                | b'*'
+                | b'+'
+                | b','
+                | b';'
+                | b'='
+        )
+}

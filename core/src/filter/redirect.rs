@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::api::HttpRequestRedirectFilter;
 use crate::filter::rewrite::PathModifier;
+use crate::filter::unreserved_or_sub_delim;
 
 /// A compiled `HTTPRequestRedirectFilter`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -80,29 +81,23 @@ impl Redirect {
     /// The result never contains a control character (CR, LF, NUL, …): any that
     /// reaches this far is removed.
     pub fn location(&self, input: &RedirectInput<'_>) -> String {
-        self.location_unchecked(input)
+        self.compose(input).0
     }
 
     /// [`Redirect::location`], or `None` when it would have no host: the
     /// filter sets no `hostname` and the received `Host` holds no character a
     /// URL host can (empty, or only characters such as non-ASCII ones that
-    /// are dropped). The router answers such a request 400 `InvalidHost`
+    /// are dropped; dots alone name no host either, so `Host: \0.` answers as
+    /// `Host: \0` does). The router answers such a request 400 `InvalidHost`
     /// rather than send `Location: http:///...` (RFC 9112 §3.2 lets a server
     /// refuse a request whose `Host` it cannot use).
     pub fn try_location(&self, input: &RedirectInput<'_>) -> Option<String> {
-        if self.hostname.is_none() {
-            let mut host = String::new();
-            push_request_host(&mut host, input.host);
-            // Dots alone name no host either (`Host: \0.` must answer as
-            // `Host: \0` does: a trailing dot never changes a decision).
-            if host.bytes().all(|b| b == b'.') || host == "[]" {
-                return None;
-            }
-        }
-        Some(self.location_unchecked(input))
+        let (location, has_host) = self.compose(input);
+        has_host.then_some(location)
     }
 
-    fn location_unchecked(&self, input: &RedirectInput<'_>) -> String {
+    /// The `Location`, and whether it has a host.
+    fn compose(&self, input: &RedirectInput<'_>) -> (String, bool) {
         let scheme = self
             .scheme
             .as_deref()
@@ -120,10 +115,18 @@ impl Redirect {
         let mut location = String::with_capacity(scheme.len() + input.host.len() + path.len() + 16);
         location.push_str(&scheme);
         location.push_str("://");
-        match &self.hostname {
-            Some(hostname) => location.push_str(hostname),
-            None => push_request_host(&mut location, input.host),
-        }
+        let has_host = match &self.hostname {
+            Some(hostname) => {
+                location.push_str(hostname);
+                true
+            }
+            None => {
+                let start = location.len();
+                push_request_host(&mut location, input.host);
+                let host = location.get(start..).unwrap_or_default();
+                host != "[]" && host.bytes().any(|b| b != b'.')
+            }
+        };
         if well_known_port(&scheme) != Some(port) {
             location.push(':');
             location.push_str(&port.to_string());
@@ -137,7 +140,7 @@ impl Redirect {
             location.push_str(query);
         }
         location.retain(|c| !c.is_control());
-        location
+        (location, has_host)
     }
 }
 
@@ -185,27 +188,10 @@ fn push_request_host(out: &mut String, host: &str) {
 /// name holds none, and `http::Uri` refuses it in a host (`6/i%` gave
 /// `http://6i%/`, not a URI).
 fn push_host_chars(out: &mut String, host: &str) {
-    out.extend(host.chars().filter(|&c| {
-        c.is_ascii_alphanumeric()
-            || matches!(
-                c,
-                '-' | '.'
-                    | '_'
-                    | '~'
-                    | '!'
-                    | '$'
-                    | '&'
-                    | '\''
-                    | '('
-                    | ')'
-                    | '*'
-                    | '+'
-                    | ','
-                    | ';'
-                    | '='
-                    | ':'
-            )
-    }));
+    out.extend(
+        host.chars()
+            .filter(|&c| u8::try_from(c).is_ok_and(|b| b == b':' || unreserved_or_sub_delim(b))),
+    );
 }
 
 #[cfg(test)]

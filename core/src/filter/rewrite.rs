@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::api::{HttpPathModifier, HttpUrlRewriteFilter};
+use crate::filter::unreserved_or_sub_delim;
 
 /// `HTTPPathModifier`: how a rewrite or redirect changes the request path.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -18,10 +19,27 @@ pub enum PathModifier {
 impl PathModifier {
     /// The compiled modifier; `None` when `type` is unknown or its value field is
     /// missing (the CRD schema rules both out).
+    ///
+    /// The configured value (which the CRD schema only limits in length) is
+    /// percent-encoded here, once, where it holds a character RFC 3986 does not
+    /// allow in a path (`?`, `#`, space, control characters, `<`, non-ASCII, ...;
+    /// a `%` not followed by two hex digits), so every rewritten path is a valid
+    /// path: a manifest cannot add a query or break the request line or
+    /// `Location`. A non-empty `replaceFullPath` that does not start with `/`
+    /// (`x`, or `\0`) is taken as relative to the root and gets one.
     pub fn from_wire(m: &HttpPathModifier) -> Option<Self> {
         match m.type_.as_deref()? {
-            "ReplaceFullPath" => m.replace_full_path.clone().map(Self::ReplaceFullPath),
-            "ReplacePrefixMatch" => m.replace_prefix_match.clone().map(Self::ReplacePrefixMatch),
+            "ReplaceFullPath" => m.replace_full_path.as_deref().map(|full| {
+                let mut path = encode_path(full);
+                if !path.is_empty() && !path.starts_with('/') {
+                    path.insert(0, '/');
+                }
+                Self::ReplaceFullPath(path)
+            }),
+            "ReplacePrefixMatch" => m
+                .replace_prefix_match
+                .as_deref()
+                .map(|r| Self::ReplacePrefixMatch(encode_path(r))),
             _ => None,
         }
     }
@@ -39,20 +57,13 @@ impl PathModifier {
     ///   front of the whole path (`/foo` with replacement `/xyz` → `/xyz/foo`, the
     ///   reading proposed in gateway-api issues #3592 and #4660);
     /// - when `path` does not start with `matched_prefix` element-wise (the router
-    ///   never asks this), the path is returned unchanged;
-    /// - the configured value (which the CRD schema only limits in length) is
-    ///   percent-encoded where it holds a character RFC 3986 does not allow in a
-    ///   path (`?`, `#`, space, control characters, `<`, non-ASCII, ...; a `%` not
-    ///   followed by two hex digits), so the result is always a valid path: a
-    ///   manifest cannot add a query or break the request line or `Location`; a
-    ///   `replaceFullPath` that does not start with `/` gets one.
+    ///   never asks this), the path is returned unchanged.
+    ///
+    /// The value was made a valid path when compiled ([`PathModifier::from_wire`]).
     pub fn apply(&self, path: &str, matched_prefix: &str) -> String {
         match self {
             Self::ReplaceFullPath(full) if full.is_empty() => "/".to_owned(),
-            Self::ReplaceFullPath(full) if full.starts_with('/') => encode_path(full),
-            // Not a path as configured (`x`, or `\0` from a schema that only limits
-            // the length): taken as relative to the root.
-            Self::ReplaceFullPath(full) => format!("/{}", encode_path(full)),
+            Self::ReplaceFullPath(full) => full.clone(),
             Self::ReplacePrefixMatch(replacement) => {
                 let prefix = matched_prefix.trim_end_matches('/');
                 let Some(rest) = path.strip_prefix(prefix) else {
@@ -62,13 +73,13 @@ impl PathModifier {
                     // `/foo` matched against `/foobar`: not an element-wise match.
                     return path.to_owned();
                 }
-                let replacement = encode_path(replacement.trim_end_matches('/'));
+                let replacement = replacement.trim_end_matches('/');
                 let mut out = String::with_capacity(replacement.len() + rest.len() + 1);
                 if !replacement.starts_with('/') && !replacement.is_empty() {
                     // Not reachable for CRD-valid values (they start with `/`).
                     out.push('/');
                 }
-                out.push_str(&replacement);
+                out.push_str(replacement);
                 out.push_str(rest);
                 if out.is_empty() {
                     out.push('/');
@@ -89,27 +100,7 @@ fn encode_path(value: &str) -> String {
         let escape = b == b'%'
             && bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
             && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit);
-        let allowed = b.is_ascii_alphanumeric()
-            || matches!(
-                b,
-                b'-' | b'.'
-                    | b'_'
-                    | b'~'
-                    | b'!'
-                    | b'$'
-                    | b'&'
-                    | b'\''
-                    | b'('
-                    | b')'
-                    | b'*'
-                    | b'+'
-                    | b','
-                    | b';'
-                    | b'='
-                    | b':'
-                    | b'@'
-                    | b'/'
-            );
+        let allowed = unreserved_or_sub_delim(b) || matches!(b, b':' | b'@' | b'/');
         if allowed || escape {
             out.push(char::from(b));
         } else {
