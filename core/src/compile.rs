@@ -798,6 +798,7 @@ impl<'r> Compiler<'r> {
                 entries: Vec::new(),
                 grpc_entries: Vec::new(),
                 index: Default::default(),
+                paths: Default::default(),
                 grpc_index: Default::default(),
             },
             owner,

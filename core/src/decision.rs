@@ -470,7 +470,8 @@ impl Router {
             Selected::Reject(reason) => return reject(reason),
             Selected::Respond(status, reason) => return respond(None, status, reason),
         };
-        let Some(path) = path::normalize(req.path()) else {
+        let (raw_path, query) = path::split_query(req.target);
+        let Some(path) = path::normalize(raw_path) else {
             return respond(None, 400, "BadPath");
         };
         // An HTTPRoute and a GRPCRoute never share a hostname on one listener
@@ -479,10 +480,10 @@ impl Router {
         let found = if req.grpc {
             listener
                 .grpc_lookup(&host, &path, req)
-                .or_else(|| listener.lookup(&host, &path, req))
+                .or_else(|| listener.lookup(&host, &path, query, req))
         } else {
             listener
-                .lookup(&host, &path, req)
+                .lookup(&host, &path, query, req)
                 .or_else(|| listener.grpc_lookup(&host, &path, req))
         };
         match found {

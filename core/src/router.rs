@@ -9,11 +9,15 @@
 //!   the longest (`*.b.example.com` before `*.example.com`), then routes with no
 //!   hostname. The hostname is the first precedence criterion, so the first group
 //!   with a matching entry decides. A host has as many groups as labels.
-//! - within a group: `Exact` entries by path in a hash map, then regular expressions
-//!   (a few hundred at a time in a `RegexSet`, so a path none of them matches
-//!   passes them in one search), then a trie of `PathPrefix` elements walked from
-//!   the deepest element up.
-//!   Each bucket lists entries in precedence order; the first whose method, header
+//! - within a group: `Exact` entries, then regular expressions (a few hundred
+//!   at a time in a `RegexSet`, so a path none of them matches passes them in
+//!   one search; each expression also skipped without running when the path
+//!   lacks its literal prefix), then `PathPrefix` entries from the longest.
+//!   `Exact` and `PathPrefix` values share one radix tree of bytes per group
+//!   ([`PathArena`]: flat arrays, children contiguous): the path is walked down
+//!   once; the node it ends on holds the `Exact` entries, and the prefixes are
+//!   tried on the way back up, where the path has an element boundary.
+//!   Each node lists entries in precedence order; the first whose method, header
 //!   and query conditions hold wins.
 //!
 //! This gives exactly what a linear scan of every entry in precedence order gives
@@ -143,6 +147,8 @@ pub(crate) struct ListenerRt {
     /// Sorted by precedence (hostname excluded): position is rank.
     pub(crate) entries: Vec<Entry>,
     pub(crate) index: HostIndex,
+    /// The path indexes of `index`'s groups.
+    pub(crate) paths: PathArena,
     /// GRPCRoute entries, sorted by the GRPCRoute precedence (hostname excluded).
     pub(crate) grpc_entries: Vec<Entry>,
     pub(crate) grpc_index: GrpcIndex,
@@ -340,17 +346,82 @@ impl BackendFilters {
     }
 }
 
-/// Entries of one hostname group, indexed by path.
-#[derive(Debug, Default)]
+/// Entries of one hostname group, indexed by path: ranges of the listener's
+/// [`PathArena`].
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct PathIndex {
-    pub(crate) exact: IndexMap<SmallKey, Vec<u32>>,
+    /// The group's path tree (`Exact` and `PathPrefix` entries), or
+    /// [`NO_NODE`].
+    pub(crate) root: u32,
+    /// The group's regular expressions: `regex[regex_start..][..regex_len]`.
+    pub(crate) regex_start: u32,
+    pub(crate) regex_len: u32,
+    /// Their sets: `regex_sets[sets_start..]`, one per [`REGEX_CHUNK`].
+    pub(crate) sets_start: u32,
+}
+
+impl Default for PathIndex {
+    fn default() -> Self {
+        PathIndex {
+            root: NO_NODE,
+            regex_start: 0,
+            regex_len: 0,
+            sets_start: 0,
+        }
+    }
+}
+
+/// No node (an empty tree, a leaf's children).
+pub(crate) const NO_NODE: u32 = u32::MAX;
+
+/// Every hostname group's path index of one listener, in flat arrays (a
+/// lookup follows indices within a few contiguous allocations, not pointers
+/// from map to map).
+///
+/// The path tree is a radix tree of bytes: each node holds the bytes from its
+/// parent (`label`), its children are contiguous in `nodes`, and the first
+/// byte of each child's label is kept together (`child_bytes`) so choosing a
+/// child reads one short run of bytes. A node lists the `Exact` entries whose
+/// path ends there and the `PathPrefix` entries whose prefix (without its
+/// trailing `/`) ends there; a prefix matches a path whose next byte after it
+/// is `/` or the end, so whole elements only (`/abc` never matches `/abcd`).
+#[derive(Debug, Default)]
+pub(crate) struct PathArena {
+    pub(crate) nodes: Vec<PathNode>,
+    /// Node labels and child first bytes.
+    pub(crate) bytes: Vec<u8>,
+    /// Entry ids of every node, in precedence order per node.
+    pub(crate) ids: Vec<u32>,
+    /// Regular-expression entry ids of every group, in precedence order.
     pub(crate) regex: Vec<u32>,
-    /// For each run of [`REGEX_CHUNK`] entries of `regex`, their patterns in
-    /// one set: a path that matches none of them (most requests) passes the
-    /// run in one search instead of one per pattern. `None`: too few patterns
-    /// to gain, or too large a set.
+    /// The literal every path a regular expression matches starts with (from
+    /// its syntax; empty when it has none), beside `regex`: a path without it
+    /// skips the expression without running it.
+    pub(crate) regex_prefix: Vec<Box<[u8]>>,
+    /// For each run of [`REGEX_CHUNK`] regular expressions of a group, their
+    /// patterns in one set: a path that matches none of them (most requests)
+    /// passes the run in one search instead of one per pattern. `None`: too few
+    /// patterns to gain, or too large a set.
     pub(crate) regex_sets: Vec<Option<RegexSet>>,
-    pub(crate) prefix: PrefixNode,
+}
+
+/// One node of a [`PathArena`] tree: 32 bytes, two to a cache line.
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C)]
+pub(crate) struct PathNode {
+    /// `bytes[label..][..label_len]`: the bytes from the parent to this node,
+    /// followed by each child's first label byte (`children` bytes).
+    pub(crate) label: u32,
+    pub(crate) label_len: u32,
+    /// `nodes[first_child..][..children]`.
+    pub(crate) first_child: u32,
+    pub(crate) children: u32,
+    /// `ids[exact..][..exact_len]`, then `ids[exact + exact_len..][..prefix_len]`.
+    pub(crate) exact: u32,
+    pub(crate) exact_len: u32,
+    pub(crate) prefix_len: u32,
+    /// [`NO_NODE`] for a root.
+    pub(crate) parent: u32,
 }
 
 /// Patterns from which a run of regular expressions gets a [`RegexSet`].
@@ -360,12 +431,6 @@ const REGEX_SET_MIN: usize = 4;
 /// patterns one by one (its lazy DFA gives up), a few hundred search in about
 /// the time of one.
 const REGEX_CHUNK: usize = 128;
-
-#[derive(Debug, Default)]
-pub(crate) struct PrefixNode {
-    pub(crate) entries: Vec<u32>,
-    pub(crate) children: IndexMap<SmallKey, PrefixNode>,
-}
 
 /// A key of the index's maps: up to [`SmallKey::INLINE`] bytes (most
 /// hostnames, paths and path elements) stored in the map's bucket itself, so a
@@ -453,11 +518,23 @@ impl HostIndex {
 impl ListenerRt {
     /// Builds the index once `entries` are sorted.
     pub(crate) fn build_index(&mut self) {
+        // Each group's keys: (path bytes, is a prefix, entry id), or a regex id.
+        #[derive(Default)]
+        struct Group<'e> {
+            paths: Vec<(&'e [u8], bool, u32)>,
+            regex: Vec<u32>,
+        }
         let mut index = HostIndex::default();
-        for (id, e) in self.entries.iter().enumerate() {
-            let id = u32::try_from(id).unwrap_or(u32::MAX);
-            let group = match &e.hostname {
-                None => index.any.get_or_insert_with(PathIndex::default),
+        let mut groups: Vec<Group<'_>> = Vec::new();
+        let group_of = |index: &mut HostIndex,
+                        groups: &mut Vec<Group<'_>>,
+                        host: Option<&Hostname>|
+         -> usize {
+            let slot = match host {
+                None => index.any.get_or_insert_with(|| PathIndex {
+                    root: u32::MAX - 1,
+                    ..PathIndex::default()
+                }),
                 Some(Hostname::Exact(h)) => slot(&mut index.exact, h),
                 Some(Hostname::Wildcard(s)) => {
                     // Longer keys (not valid hostnames) are never skipped.
@@ -468,31 +545,64 @@ impl ListenerRt {
                     slot(&mut index.wildcard, s)
                 }
             };
+            // Until the trees are built, `root` holds the group's number
+            // (`NO_NODE` for a new group; `u32::MAX - 1` for a new `any`).
+            if slot.root >= u32::MAX - 1 {
+                slot.root = u32::try_from(groups.len()).unwrap_or(u32::MAX - 2);
+                groups.push(Group::default());
+            }
+            slot.root as usize
+        };
+        for (id, e) in self.entries.iter().enumerate() {
+            let id = u32::try_from(id).unwrap_or(u32::MAX);
+            let g = group_of(&mut index, &mut groups, e.hostname.as_ref());
+            let Some(group) = groups.get_mut(g) else {
+                continue;
+            };
             match &e.m.path {
-                PathMatch::Exact(p) => slot(&mut group.exact, p).push(id),
+                PathMatch::Exact(p) => group.paths.push((p.as_bytes(), false, id)),
+                PathMatch::PathPrefix(p) => group.paths.push((p.as_bytes(), true, id)),
                 PathMatch::RegularExpression(..) => group.regex.push(id),
-                PathMatch::PathPrefix(p) => {
-                    let mut node = &mut group.prefix;
-                    for seg in p.split('/').skip(1) {
-                        node = slot(&mut node.children, seg);
-                    }
-                    node.entries.push(id);
-                }
             }
         }
-        let groups = index
-            .exact
-            .values_mut()
-            .chain(index.wildcard.values_mut())
-            .chain(index.any.as_mut());
-        for group in groups {
-            group.regex_sets = group
-                .regex
-                .chunks(REGEX_CHUNK)
-                .map(|ids| regex_set(&self.entries, ids))
-                .collect();
+        let mut arena = PathArena::default();
+        let mut built: Vec<PathIndex> = Vec::with_capacity(groups.len());
+        for mut group in groups {
+            let root = arena.add_tree(&mut group.paths);
+            let regex_start = u32::try_from(arena.regex.len()).unwrap_or(u32::MAX);
+            let sets_start = u32::try_from(arena.regex_sets.len()).unwrap_or(u32::MAX);
+            for &id in &group.regex {
+                let prefix = self
+                    .entries
+                    .get(id as usize)
+                    .map(|e| match &e.m.path {
+                        PathMatch::RegularExpression(_, source) => literal_prefix(source),
+                        _ => Box::default(),
+                    })
+                    .unwrap_or_default();
+                arena.regex.push(id);
+                arena.regex_prefix.push(prefix);
+            }
+            for ids in group.regex.chunks(REGEX_CHUNK) {
+                arena.regex_sets.push(regex_set(&self.entries, ids));
+            }
+            built.push(PathIndex {
+                root,
+                regex_start,
+                regex_len: u32::try_from(group.regex.len()).unwrap_or(u32::MAX),
+                sets_start,
+            });
         }
+        let resolve = |p: &mut PathIndex| {
+            if let Some(b) = built.get(p.root as usize) {
+                *p = *b;
+            }
+        };
+        index.exact.values_mut().for_each(resolve);
+        index.wildcard.values_mut().for_each(resolve);
+        index.any.as_mut().map(resolve);
         self.index = index;
+        self.paths = arena;
         let mut grpc = GrpcIndex::default();
         for (id, e) in self.grpc_entries.iter().enumerate() {
             let id = u32::try_from(id).unwrap_or(u32::MAX);
@@ -547,6 +657,7 @@ impl ListenerRt {
         &self,
         host: &HostKey<'_>,
         path: &str,
+        query: Option<&str>,
         req: &HttpRequest<'_>,
     ) -> Option<&Entry> {
         let host = host.as_str();
@@ -557,7 +668,7 @@ impl ListenerRt {
                 .index
                 .exact
                 .get(host.as_bytes())
-                .and_then(|g| self.search(g, path, req))
+                .and_then(|g| self.search(g, path, query, req))
         {
             return Some(e);
         }
@@ -577,7 +688,7 @@ impl ListenerRt {
                     .index
                     .wildcard
                     .get(host.as_bytes().get(i..).unwrap_or_default())
-                    .and_then(|g| self.search(g, path, req))
+                    .and_then(|g| self.search(g, path, query, req))
                 {
                     return Some(e);
                 }
@@ -586,49 +697,270 @@ impl ListenerRt {
         self.index
             .any
             .as_ref()
-            .and_then(|g| self.search(g, path, req))
+            .and_then(|g| self.search(g, path, query, req))
     }
 
     /// The best entry of one hostname group: exact paths, then regular
     /// expressions, then the deepest matching prefix.
     fn search<'s>(
         &'s self,
-        g: &'s PathIndex,
+        g: &PathIndex,
         path: &str,
+        query: Option<&str>,
         req: &HttpRequest<'_>,
     ) -> Option<&'s Entry> {
-        let query = req.query();
         let ok = |id: &u32| -> Option<&'s Entry> {
-            let e = self.entries.get(usize::try_from(*id).ok()?)?;
+            let e = self.entries.get(*id as usize)?;
             e.m.rest_matches(req.method, req.headers, query)
                 .then_some(e)
         };
-        if !g.exact.is_empty()
-            && let Some(e) = g
-                .exact
-                .get(path.as_bytes())
-                .and_then(|ids| ids.iter().find_map(ok))
-        {
-            return Some(e);
-        }
-        for (k, ids) in g.regex.chunks(REGEX_CHUNK).enumerate() {
-            let skip = g
-                .regex_sets
-                .get(k)
-                .and_then(Option::as_ref)
-                .is_some_and(|set| !set.is_match(path));
-            if skip {
-                continue;
+        let arena = &self.paths;
+        let path = path.as_bytes();
+        // The deepest node the path reaches, and its depth.
+        let (mut node, mut depth) = (g.root, 0usize);
+        if let Some(root) = arena.nodes.get(node as usize) {
+            let mut n = root;
+            while n.children != 0
+                && let Some(&b) = path.get(depth)
+            {
+                // The children's first bytes follow this node's label.
+                let start = (n.label + n.label_len) as usize;
+                let firsts = arena
+                    .bytes
+                    .get(start..start + n.children as usize)
+                    .unwrap_or_default();
+                let Some(i) = firsts.iter().position(|&c| c == b) else {
+                    break;
+                };
+                let child = n.first_child + i as u32;
+                let Some(c) = arena.nodes.get(child as usize) else {
+                    break;
+                };
+                // Its first byte is `b`: compare the rest.
+                let label = arena.bytes(c.label + 1, c.label_len.saturating_sub(1));
+                match path.get(depth + 1..depth + 1 + label.len()) {
+                    Some(head) if same_bytes(head, label) => {}
+                    _ => break,
+                }
+                depth += 1 + label.len();
+                node = child;
+                n = c;
             }
-            if let Some(e) = ids
-                .iter()
-                .find_map(|id| ok(id).filter(|e| e.m.path.matches(path)))
+            if depth == path.len()
+                && n.exact_len != 0
+                && let Some(e) = arena.ids(n.exact, n.exact_len).iter().find_map(&ok)
             {
                 return Some(e);
             }
         }
-        prefix_search(&g.prefix, path.strip_prefix('/').unwrap_or(path), &ok)
+        if g.regex_len != 0
+            && let Some(e) = self.search_regex(g, path, &ok)
+        {
+            return Some(e);
+        }
+        // Prefixes ending at this node or above it, deepest first, that end on
+        // an element boundary of the path.
+        while let Some(n) = arena.nodes.get(node as usize) {
+            if n.prefix_len != 0
+                && path.get(depth).is_none_or(|&b| b == b'/')
+                && let Some(e) = arena
+                    .ids(n.exact + n.exact_len, n.prefix_len)
+                    .iter()
+                    .find_map(&ok)
+            {
+                return Some(e);
+            }
+            depth = depth.saturating_sub(n.label_len as usize);
+            node = n.parent;
+        }
+        None
     }
+
+    /// The first regular expression of a group, in precedence order, that
+    /// matches the path and whose other conditions hold.
+    fn search_regex<'s>(
+        &'s self,
+        g: &PathIndex,
+        path: &[u8],
+        ok: &impl Fn(&u32) -> Option<&'s Entry>,
+    ) -> Option<&'s Entry> {
+        let arena = &self.paths;
+        let start = g.regex_start as usize;
+        let end = start + g.regex_len as usize;
+        let ids = arena.regex.get(start..end).unwrap_or_default();
+        let prefixes = arena.regex_prefix.get(start..end).unwrap_or_default();
+        // A path is valid UTF-8: it comes from a `&str`.
+        let text = std::str::from_utf8(path).unwrap_or_default();
+        for (k, (ids, prefixes)) in ids
+            .chunks(REGEX_CHUNK)
+            .zip(prefixes.chunks(REGEX_CHUNK))
+            .enumerate()
+        {
+            let skip = arena
+                .regex_sets
+                .get(g.sets_start as usize + k)
+                .and_then(Option::as_ref)
+                .is_some_and(|set| !set.is_match(text));
+            if skip {
+                continue;
+            }
+            let found = ids.iter().zip(prefixes).find_map(|(id, prefix)| {
+                if !path.starts_with(prefix) {
+                    return None;
+                }
+                ok(id).filter(|e| e.m.path.matches(text))
+            });
+            if found.is_some() {
+                return found;
+            }
+        }
+        None
+    }
+}
+
+impl PathArena {
+    fn bytes(&self, start: u32, len: u32) -> &[u8] {
+        self.bytes
+            .get(start as usize..start as usize + len as usize)
+            .unwrap_or_default()
+    }
+
+    fn ids(&self, start: u32, len: u32) -> &[u32] {
+        self.ids
+            .get(start as usize..start as usize + len as usize)
+            .unwrap_or_default()
+    }
+
+    /// Adds the tree of one group's `Exact` and `PathPrefix` keys (each with
+    /// whether it is a prefix and its entry id) and returns its root, or
+    /// [`NO_NODE`] when there are none. Children are laid out contiguously,
+    /// breadth first.
+    fn add_tree(&mut self, keys: &mut [(&[u8], bool, u32)]) -> u32 {
+        if keys.is_empty() {
+            return NO_NODE;
+        }
+        // By key, exact before prefix, then precedence (the id): each node's
+        // ids come out in the order the search tries them.
+        keys.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        let root = to_u32(self.nodes.len());
+        self.nodes.push(PathNode {
+            parent: NO_NODE,
+            ..PathNode::default()
+        });
+        // (node, its keys, where its label starts, its depth): the keys all
+        // start with the node's path, `key[..depth]`.
+        let mut queue = std::collections::VecDeque::new();
+        queue.push_back((root, &keys[..], 0usize, 0usize));
+        let mut runs = Vec::new();
+        while let Some((node, keys, from, depth)) = queue.pop_front() {
+            // Keys ending here come first (sorted: they are the shortest).
+            let here = keys.iter().take_while(|k| k.0.len() == depth).count();
+            let (ending, longer) = keys.split_at(here);
+            let exact = to_u32(self.ids.len());
+            self.ids.extend(ending.iter().filter(|k| !k.1).map(|k| k.2));
+            let exact_len = to_u32(self.ids.len()) - exact;
+            self.ids.extend(ending.iter().filter(|k| k.1).map(|k| k.2));
+            let prefix_len = to_u32(self.ids.len()) - exact - exact_len;
+            // Children: runs of keys sharing their next byte; a child's label
+            // runs to where its keys part (the first and the last of a sorted
+            // run share what they all share).
+            runs.clear();
+            let mut rest = longer;
+            while let Some(first) = rest.first() {
+                let b = first.0.get(depth);
+                let n = rest.iter().take_while(|k| k.0.get(depth) == b).count();
+                let (run, tail) = rest.split_at(n);
+                let last = run.last().map_or(first.0, |k| k.0);
+                let common = first
+                    .0
+                    .iter()
+                    .zip(last)
+                    .skip(depth)
+                    .take_while(|(x, y)| x == y)
+                    .count();
+                runs.push((run, depth + common.max(1)));
+                rest = tail;
+            }
+            // The label, then each child's first byte.
+            let label_bytes = keys
+                .first()
+                .and_then(|k| k.0.get(from..depth))
+                .unwrap_or_default();
+            let label = to_u32(self.bytes.len());
+            self.bytes.extend_from_slice(label_bytes);
+            for (run, _) in &runs {
+                let b = run.first().and_then(|k| k.0.get(depth));
+                self.bytes.push(b.copied().unwrap_or_default());
+            }
+            let first_child = to_u32(self.nodes.len());
+            if let Some(n) = self.nodes.get_mut(node as usize) {
+                *n = PathNode {
+                    label,
+                    label_len: to_u32(label_bytes.len()),
+                    first_child,
+                    children: to_u32(runs.len()),
+                    exact,
+                    exact_len,
+                    prefix_len,
+                    parent: n.parent,
+                };
+            }
+            for (i, &(run, end)) in runs.iter().enumerate() {
+                self.nodes.push(PathNode {
+                    parent: node,
+                    ..PathNode::default()
+                });
+                queue.push_back((first_child + to_u32(i), run, depth, end));
+            }
+        }
+        root
+    }
+}
+
+/// A length or position of the index as `u32` (a listener holds fewer than
+/// 2³² entries, bytes and nodes: a manifest is limited far below that).
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Byte equality for short runs without a `memcmp` call.
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut a8 = a.chunks_exact(8);
+    let mut b8 = b.chunks_exact(8);
+    for (x, y) in (&mut a8).zip(&mut b8) {
+        let (mut u, mut v) = ([0; 8], [0; 8]);
+        u.copy_from_slice(x);
+        v.copy_from_slice(y);
+        if u64::from_ne_bytes(u) != u64::from_ne_bytes(v) {
+            return false;
+        }
+    }
+    a8.remainder()
+        .iter()
+        .zip(b8.remainder())
+        .all(|(x, y)| x == y)
+}
+
+/// The literal every match of a regular expression starts with (its
+/// pattern's literal prefix: `/api/items/` for `/api/items/[0-9]+`), empty
+/// when it has none or the pattern's literals cannot be told.
+pub(crate) fn literal_prefix(pattern: &str) -> Box<[u8]> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let Ok(hir) = regex_syntax::ParserBuilder::new()
+        .nest_limit(64)
+        .build()
+        .parse(pattern)
+    else {
+        return Box::default();
+    };
+    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
+    if !seq.is_finite() || seq.is_empty() {
+        return Box::default();
+    }
+    seq.longest_common_prefix().unwrap_or_default().into()
 }
 
 /// The set of a run of regular expressions (compiled like each of them, so it
@@ -664,31 +996,25 @@ fn slot<'m, V: Default>(map: &'m mut IndexMap<SmallKey, V>, key: &str) -> &'m mu
         .expect("the key is present: inserted above when missing")
 }
 
-/// Deepest matching prefix first: recurse into the child for the next element,
-/// then try this node's entries.
-fn prefix_search<'e>(
-    node: &'e PrefixNode,
-    rest: &str,
-    ok: &impl Fn(&u32) -> Option<&'e Entry>,
-) -> Option<&'e Entry> {
-    if !node.children.is_empty() && !rest.is_empty() {
-        // Bytes, not `split_once`: the generic searcher cost more than the lookup.
-        let (seg, tail) = match rest.bytes().position(|b| b == b'/') {
-            Some(i) => (&rest[..i], &rest[i + 1..]),
-            None => (rest, ""),
-        };
-        if let Some(child) = node.children.get(seg.as_bytes())
-            && let Some(e) = prefix_search(child, tail, ok)
-        {
-            return Some(e);
-        }
-    }
-    node.entries.iter().find_map(ok)
-}
-
 #[cfg(test)]
 mod small_key_tests {
     use super::*;
+
+    #[test]
+    fn a_regex_literal_prefix_is_what_every_match_starts_with() {
+        let prefix = |p: &str| String::from_utf8(literal_prefix(p).into()).expect("utf-8");
+        assert_eq!(prefix("/api/items/[0-9]+"), "/api/items/");
+        assert_eq!(prefix("/v[12]/x"), "/v");
+        assert_eq!(prefix("/a/b|/a/c"), "/a/");
+        assert_eq!(prefix("/x|/y"), "/");
+        // No literal every match starts with: no filter.
+        for none in [".*", "[a-z]+/x", "(?i)a/api", "/x|", "("] {
+            assert_eq!(prefix(none), "", "{none}");
+        }
+        // Case-insensitive letters end the prefix where they start.
+        assert_eq!(prefix("/api/(?i)items"), "/api/");
+        assert_eq!(prefix("(?i)/api"), "/");
+    }
 
     #[test]
     fn small_keys_look_up_by_bytes_inline_or_not() {
@@ -796,7 +1122,20 @@ impl Router {
     }
 
     pub(crate) fn gateway(&self, namespace: &str, name: &str) -> Option<&GatewayRt> {
-        self.inner.gateways.get(namespace)?.get(name)
+        // A handful of Gateways (the usual case) are compared in turn: cheaper
+        // than hashing both names.
+        const FEW: usize = 4;
+        let gateways = &self.inner.gateways;
+        let by_name = if gateways.len() <= FEW {
+            gateways.iter().find(|(ns, _)| *ns == namespace)?.1
+        } else {
+            gateways.get(namespace)?
+        };
+        if by_name.len() <= FEW {
+            by_name.iter().find(|(n, _)| *n == name).map(|(_, g)| g)
+        } else {
+            by_name.get(name)
+        }
     }
 }
 

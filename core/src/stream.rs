@@ -59,7 +59,7 @@ impl Router {
         let Some(key) = key.filter(|k| !k.as_str().is_empty()) else {
             return reject("NoMatchingRoute");
         };
-        match listener.lookup(&key, "/", &STREAM_REQUEST) {
+        match listener.lookup(&key, "/", None, &STREAM_REQUEST) {
             Some(entry) => self.decide_stream(listener, entry, RequestProtocol::Tls),
             None => reject("NoMatchingRoute"),
         }
