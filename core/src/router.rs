@@ -715,6 +715,7 @@ impl ListenerRt {
                 .then_some(e)
         };
         let arena = &self.paths;
+        let text = path;
         let path = path.as_bytes();
         // The deepest node the path reaches, and its depth.
         let (mut node, mut depth) = (g.root, 0usize);
@@ -754,7 +755,7 @@ impl ListenerRt {
             }
         }
         if g.regex_len != 0
-            && let Some(e) = self.search_regex(g, path, &ok)
+            && let Some(e) = self.search_regex(g, text, &ok)
         {
             return Some(e);
         }
@@ -781,16 +782,15 @@ impl ListenerRt {
     fn search_regex<'s>(
         &'s self,
         g: &PathIndex,
-        path: &[u8],
+        text: &str,
         ok: &impl Fn(&u32) -> Option<&'s Entry>,
     ) -> Option<&'s Entry> {
+        let path = text.as_bytes();
         let arena = &self.paths;
         let start = g.regex_start as usize;
         let end = start + g.regex_len as usize;
         let ids = arena.regex.get(start..end).unwrap_or_default();
         let prefixes = arena.regex_prefix.get(start..end).unwrap_or_default();
-        // A path is valid UTF-8: it comes from a `&str`.
-        let text = std::str::from_utf8(path).unwrap_or_default();
         for (k, (ids, prefixes)) in ids
             .chunks(REGEX_CHUNK)
             .zip(prefixes.chunks(REGEX_CHUNK))
