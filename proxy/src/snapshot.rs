@@ -78,7 +78,7 @@ pub(crate) struct SocketPlan {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Target {
     /// `host:port` for a URI (`[v6]:port` for IPv6).
-    pub(crate) authority: String,
+    pub(crate) authority: Arc<str>,
     /// The socket address, when the endpoint is an IP address (FQDN endpoints
     /// are resolved when dialled).
     pub(crate) addr: Option<SocketAddr>,
@@ -189,7 +189,7 @@ impl Endpoints {
             backend,
             false,
             Arc::from(vec![Target {
-                authority: addr.to_string(),
+                authority: addr.to_string().into(),
                 addr: Some(addr),
             }]),
         );
@@ -201,12 +201,12 @@ fn target(address: &str, port: u16) -> Target {
         Ok(ip) => {
             let addr = SocketAddr::new(ip, port);
             Target {
-                authority: addr.to_string(),
+                authority: addr.to_string().into(),
                 addr: Some(addr),
             }
         }
         Err(_) => Target {
-            authority: format!("{address}:{port}"),
+            authority: format!("{address}:{port}").into(),
             addr: None,
         },
     }
