@@ -11,6 +11,7 @@
 //! (the backend closed it meanwhile) is sent again on a new one.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::io;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -28,7 +29,7 @@ use tokio::net::TcpStream;
 use tracing::debug;
 
 use crate::body::{Body, BoxError};
-use crate::snapshot::Target;
+use crate::snapshot::{AddrHasher, Target};
 
 /// Why a request got no response.
 #[derive(Debug)]
@@ -62,9 +63,13 @@ struct Idle {
     since: Instant,
 }
 
+/// Idle senders by endpoint authority (keys from the configuration's
+/// endpoints: hashed without SipHash).
+type IdleMap = HashMap<Arc<str>, Vec<Idle>, BuildHasherDefault<AddrHasher>>;
+
 /// Idle HTTP/1.1 connections by endpoint authority.
 pub(crate) struct H1Pool {
-    idle: Mutex<HashMap<Arc<str>, Vec<Idle>>>,
+    idle: Mutex<IdleMap>,
     max_idle_per_endpoint: usize,
     idle_timeout: Duration,
     connect_timeout: Duration,
@@ -88,7 +93,7 @@ impl H1Pool {
         keepalive: Duration,
     ) -> Arc<H1Pool> {
         Arc::new(H1Pool {
-            idle: Mutex::new(HashMap::new()),
+            idle: Mutex::default(),
             max_idle_per_endpoint,
             idle_timeout,
             connect_timeout,
@@ -96,7 +101,7 @@ impl H1Pool {
         })
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Arc<str>, Vec<Idle>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, IdleMap> {
         // The map holds senders only: still consistent after a panic elsewhere.
         self.idle
             .lock()
