@@ -8,8 +8,9 @@ use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 
 const HOP_BY_HOP_COUNT: usize = 9;
 
-/// Headers that describe one connection, never forwarded.
-const HOP_BY_HOP: [HeaderName; HOP_BY_HOP_COUNT] = [
+/// Headers that describe one connection, never forwarded (a `static`: a
+/// `const` array of `HeaderName`s would be built and dropped at every use).
+static HOP_BY_HOP: [HeaderName; HOP_BY_HOP_COUNT] = [
     header::CONNECTION,
     HeaderName::from_static("keep-alive"),
     HeaderName::from_static("proxy-connection"),
@@ -93,12 +94,16 @@ pub(crate) fn strip_hop_by_hop(headers: &mut HeaderMap) -> HopByHop {
     found
 }
 
+// Checked at compile time (`from_static` in a `const`), not per request.
+const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
+const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+
 /// Appends the client to `x-forwarded-for` and `forwarded`, and sets
 /// `x-forwarded-proto`. Runs for every request: values are built with plain
 /// string pushes (no formatting machinery) and handed to `HeaderValue` without
 /// a copy.
 pub(crate) fn add_forwarding(headers: &mut HeaderMap, client: IpAddr, proto: &str, host: &str) {
-    let xff = HeaderName::from_static("x-forwarded-for");
+    let xff = X_FORWARDED_FOR;
     let mut value = String::new();
     for previous in headers.get_all(&xff).iter().filter_map(|v| v.to_str().ok()) {
         value.push_str(previous);
@@ -109,7 +114,7 @@ pub(crate) fn add_forwarding(headers: &mut HeaderMap, client: IpAddr, proto: &st
         headers.insert(xff, v);
     }
     headers.insert(
-        HeaderName::from_static("x-forwarded-proto"),
+        X_FORWARDED_PROTO,
         HeaderValue::from_static(if proto == "https" { "https" } else { "http" }),
     );
     let mut element = String::with_capacity(32 + host.len());
