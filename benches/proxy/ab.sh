@@ -45,8 +45,9 @@ STARTED=()
 cleanup() { for pid in "${STARTED[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
+# Up to 5 minutes: under valgrind, compiling 10,000 routes takes a while.
 wait_port() {
-  for _ in $(seq 600); do
+  for _ in $(seq 3000); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
     sleep 0.1
   done
