@@ -92,13 +92,41 @@ impl H1Pool {
         max_idle_per_endpoint: usize,
         keepalive: Duration,
     ) -> Arc<H1Pool> {
-        Arc::new(H1Pool {
+        let pool = Arc::new(H1Pool {
             idle: Mutex::default(),
             max_idle_per_endpoint,
             idle_timeout,
             connect_timeout,
             keepalive,
-        })
+        });
+        // Connections idle too long, closed ones, and endpoints no longer used
+        // are swept off the request path; the sweeper ends with the pool.
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            let weak = Arc::downgrade(&pool);
+            let every = (idle_timeout / 2).max(Duration::from_secs(1));
+            rt.spawn(async move {
+                let mut tick = tokio::time::interval(every);
+                tick.tick().await;
+                loop {
+                    tick.tick().await;
+                    let Some(pool) = weak.upgrade() else {
+                        return;
+                    };
+                    pool.sweep(Instant::now());
+                }
+            });
+        }
+        pool
+    }
+
+    /// Drops idle connections older than the idle timeout or closed, and
+    /// endpoints left with none.
+    fn sweep(&self, now: Instant) {
+        let mut idle = self.lock();
+        idle.retain(|_, stack| {
+            stack.retain(|i| now.duration_since(i.since) < self.idle_timeout && !i.tx.is_closed());
+            !stack.is_empty()
+        });
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, IdleMap> {
@@ -407,6 +435,25 @@ mod tests {
         let d = pool.send(&target, get(&target)).await.expect("d");
         d.into_body().collect().await.expect("d body");
         assert_eq!(conns.load(std::sync::atomic::Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn idle_connections_past_the_timeout_are_swept() {
+        let (target, _conns) = backend().await;
+        let pool = H1Pool::new(
+            Duration::from_secs(2),
+            Duration::from_secs(90),
+            8,
+            Duration::from_secs(60),
+        );
+        let resp = pool.send(&target, get(&target)).await.expect("response");
+        resp.into_body().collect().await.expect("body");
+        assert_eq!(pool.idle_count(&target.authority), 1);
+        pool.sweep(Instant::now());
+        assert_eq!(pool.idle_count(&target.authority), 1);
+        pool.sweep(Instant::now() + Duration::from_secs(91));
+        assert_eq!(pool.idle_count(&target.authority), 0);
+        assert!(pool.lock().is_empty());
     }
 
     #[tokio::test(flavor = "current_thread")]
