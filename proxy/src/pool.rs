@@ -8,7 +8,10 @@
 //! connection is reused only after its response was read to the end. A body
 //! dropped before its end, an upgrade, or a connection the backend closes is
 //! never reused. A request that could not be written to a reused connection
-//! (the backend closed it meanwhile) is sent again on a new one.
+//! (the backend closed it meanwhile) is sent again on a new one. At most
+//! `max_idle_per_endpoint` idle connections are kept per endpoint (the least
+//! recently used go first); a sweeper task drops those idle past the idle
+//! timeout, closed ones, and endpoints left with none.
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
