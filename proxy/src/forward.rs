@@ -21,40 +21,108 @@ use tracing::{debug, warn};
 use crate::body::{self, Body, MirrorBody, Tee};
 use crate::config::Limits;
 use crate::headers::{self, HopByHop};
+use crate::pool::{H1Pool, SendError};
 use crate::server::Shared;
-use crate::snapshot::Snapshot;
+use crate::snapshot::{Snapshot, Target};
 
-/// Pooled upstream connections: HTTP/1.1, and HTTP/2 with prior knowledge (for
-/// gRPC and Service ports with `appProtocol: kubernetes.io/h2c`).
+/// Upstream connections: plain HTTP/1.1 (and upgrades) through the gateway's
+/// own pool; HTTP/2 with prior knowledge (for gRPC and Service ports with
+/// `appProtocol: kubernetes.io/h2c`) through hyper-util's pooled client.
 #[derive(Debug, Clone)]
 pub(crate) struct Upstream {
-    h1: Client<HttpConnector, Body>,
+    h1: Arc<H1Pool>,
     h2: Client<HttpConnector, Body>,
+}
+
+/// Why an upstream request got no response.
+#[derive(Debug)]
+pub(crate) enum UpstreamError {
+    H1(SendError),
+    H2(hyper_util::client::legacy::Error),
+}
+
+impl UpstreamError {
+    fn is_connect(&self) -> bool {
+        match self {
+            UpstreamError::H1(e) => matches!(e, SendError::Connect(_)),
+            UpstreamError::H2(e) => e.is_connect(),
+        }
+    }
+}
+
+impl std::fmt::Display for UpstreamError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            UpstreamError::H1(e) => e.fmt(f),
+            UpstreamError::H2(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for UpstreamError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            UpstreamError::H1(e) => e.source(),
+            UpstreamError::H2(e) => e.source(),
+        }
+    }
 }
 
 impl Upstream {
     pub(crate) fn new(limits: &Limits) -> Self {
+        let keepalive = Duration::from_secs(60);
+        let idle = Duration::from_secs(90);
+        let h1 = H1Pool::new(limits.connect_timeout, idle, 1024, keepalive);
         let mut connector = HttpConnector::new();
         connector.set_nodelay(true);
         connector.set_connect_timeout(Some(limits.connect_timeout));
-        connector.set_keepalive(Some(Duration::from_secs(60)));
-        let h1 = Client::builder(TokioExecutor::new())
-            .timer(TokioTimer::new())
-            .pool_timer(TokioTimer::new())
-            .pool_idle_timeout(Duration::from_secs(90))
-            .pool_max_idle_per_host(1024)
-            .build(connector.clone());
+        connector.set_keepalive(Some(keepalive));
         let h2 = Client::builder(TokioExecutor::new())
             .timer(TokioTimer::new())
             .pool_timer(TokioTimer::new())
-            .pool_idle_timeout(Duration::from_secs(90))
+            .pool_idle_timeout(idle)
             .http2_only(true)
             .build(connector);
         Upstream { h1, h2 }
     }
 
-    fn client(&self, h2: bool) -> &Client<HttpConnector, Body> {
-        if h2 { &self.h2 } else { &self.h1 }
+    /// Sends a request to `target`: `path` is the origin-form target, `headers`
+    /// carry `Host`.
+    async fn send(
+        &self,
+        target: &Target,
+        h2: bool,
+        head: (Method, &str, HeaderMap),
+        body: Body,
+    ) -> Result<Result<Response<Body>, UpstreamError>, String> {
+        let (method, path, headers) = head;
+        let mut request = Request::new(body);
+        *request.method_mut() = method;
+        *request.headers_mut() = headers;
+        if h2 {
+            let mut uri = String::with_capacity(7 + target.authority.len() + path.len());
+            uri.push_str("http://");
+            uri.push_str(&target.authority);
+            uri.push_str(path);
+            *request.uri_mut() =
+                Uri::try_from(uri).map_err(|e| format!("bad upstream URI: {e}"))?;
+            *request.version_mut() = Version::HTTP_2;
+            Ok(self
+                .h2
+                .request(request)
+                .await
+                .map(|r| r.map(|b| b.map_err(hyper_error).boxed()))
+                .map_err(UpstreamError::H2))
+        } else {
+            *request.uri_mut() =
+                Uri::try_from(path).map_err(|e| format!("bad upstream URI: {e}"))?;
+            *request.version_mut() = Version::HTTP_11;
+            Ok(self
+                .h1
+                .send(target, request)
+                .await
+                .map_err(UpstreamError::H1))
+        }
     }
 }
 
@@ -157,16 +225,6 @@ pub(crate) async fn forward(call: Call<'_>) -> Outcome {
         headers.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
         headers.insert(header::UPGRADE, u.clone());
     }
-    let mut uri = String::with_capacity(7 + target.authority.len() + up_path.len());
-    uri.push_str("http://");
-    uri.push_str(&target.authority);
-    uri.push_str(&up_path);
-    let uri: Uri = match Uri::try_from(uri) {
-        Ok(u) => u,
-        Err(e) => {
-            return Outcome::Failed(StatusCode::BAD_GATEWAY, format!("bad upstream URI: {e}"));
-        }
-    };
     // Mirrors: sampled, bounded, each fed by a tee that never waits.
     let mut copies = Vec::new();
     if !upgrade {
@@ -218,16 +276,9 @@ pub(crate) async fn forward(call: Call<'_>) -> Outcome {
         )
         .boxed()
     };
-    let mut request = Request::new(body);
-    *request.method_mut() = method;
-    *request.uri_mut() = uri;
-    *request.version_mut() = if h2 {
-        Version::HTTP_2
-    } else {
-        Version::HTTP_11
-    };
-    *request.headers_mut() = headers;
-    let sent = shared.upstream.client(h2).request(request);
+    let sent = shared
+        .upstream
+        .send(target, h2, (method, &up_path, headers), body);
     let started = Instant::now();
     let result = match deadline(forward) {
         Some(limit) => match tokio::time::timeout(limit, sent).await {
@@ -240,6 +291,10 @@ pub(crate) async fn forward(call: Call<'_>) -> Outcome {
             }
         },
         None => sent.await,
+    };
+    let result = match result {
+        Ok(r) => r,
+        Err(why) => return Outcome::Failed(StatusCode::BAD_GATEWAY, why),
     };
     let mut resp = match result {
         Ok(r) => r,
@@ -289,10 +344,7 @@ pub(crate) async fn forward(call: Call<'_>) -> Outcome {
         let pairs = headers::to_pairs(&parts.headers);
         parts.headers = headers::to_map(&forward.response_headers(Some(backend), &pairs));
     }
-    Outcome::Response(Response::from_parts(
-        parts,
-        body.map_err(hyper_error).boxed(),
-    ))
+    Outcome::Response(Response::from_parts(parts, body))
 }
 
 fn hyper_error(e: hyper::Error) -> crate::body::BoxError {
@@ -321,23 +373,14 @@ async fn mirror(
         debug!(service = %backend.name, "mirror has no ready endpoint");
         return;
     };
-    let Ok(uri) = format!("http://{}{}", target.authority, head.path).parse::<Uri>() else {
-        metrics.mirrors_failed.fetch_add(1, Ordering::Relaxed);
-        return;
-    };
+    let target = target.clone();
     drop(snap);
-    let mut request = Request::new(body);
-    *request.method_mut() = head.method;
-    *request.uri_mut() = uri;
-    *request.version_mut() = if h2 {
-        Version::HTTP_2
-    } else {
-        Version::HTTP_11
-    };
-    *request.headers_mut() = head.headers;
     metrics.mirrors_sent.fetch_add(1, Ordering::Relaxed);
     let call = async {
-        let resp = shared.upstream.client(h2).request(request).await?;
+        let resp = shared
+            .upstream
+            .send(&target, h2, (head.method, &head.path, head.headers), body)
+            .await??;
         // Read the answer to its end so the connection goes back to the pool.
         resp.into_body().collect().await?;
         Ok::<(), crate::body::BoxError>(())

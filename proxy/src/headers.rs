@@ -6,8 +6,11 @@ use std::net::IpAddr;
 
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 
-/// Headers that describe one connection, never forwarded.
-const HOP_BY_HOP: [HeaderName; 9] = [
+const HOP_BY_HOP_COUNT: usize = 9;
+
+/// Headers that describe one connection, never forwarded (a `static`: a
+/// `const` array of `HeaderName`s would be built and dropped at every use).
+static HOP_BY_HOP: [HeaderName; HOP_BY_HOP_COUNT] = [
     header::CONNECTION,
     HeaderName::from_static("keep-alive"),
     HeaderName::from_static("proxy-connection"),
@@ -32,6 +35,20 @@ pub(crate) struct HopByHop {
 /// names, and reports the upgrade request and `TE: trailers`.
 pub(crate) fn strip_hop_by_hop(headers: &mut HeaderMap) -> HopByHop {
     let mut found = HopByHop::default();
+    // One pass over the names finds the hop-by-hop headers present (usually
+    // none, or a `Connection: keep-alive`): only those are looked up and
+    // removed (this runs twice per request).
+    let mut present = [false; HOP_BY_HOP_COUNT];
+    let mut any = false;
+    for name in headers.keys() {
+        if let Some(i) = HOP_BY_HOP.iter().position(|h| h == name) {
+            present[i] = true;
+            any = true;
+        }
+    }
+    if !any {
+        return found;
+    }
     let mut named: Vec<HeaderName> = Vec::new();
     let mut upgrade_token = false;
     for value in headers.get_all(header::CONNECTION) {
@@ -41,6 +58,13 @@ pub(crate) fn strip_hop_by_hop(headers: &mut HeaderMap) -> HopByHop {
         for token in text.split(',').map(str::trim).filter(|t| !t.is_empty()) {
             if token.eq_ignore_ascii_case("upgrade") {
                 upgrade_token = true;
+            }
+            // A name of the fixed list is removed below anyway.
+            if HOP_BY_HOP
+                .iter()
+                .any(|h| h.as_str().eq_ignore_ascii_case(token))
+            {
+                continue;
             }
             if let Ok(name) = HeaderName::from_bytes(token.to_ascii_lowercase().as_bytes()) {
                 named.push(name);
@@ -61,18 +85,25 @@ pub(crate) fn strip_hop_by_hop(headers: &mut HeaderMap) -> HopByHop {
             })
         })
     });
-    for name in named.iter().chain(HOP_BY_HOP.iter()) {
+    for name in &named {
+        headers.remove(name);
+    }
+    for (name, _) in HOP_BY_HOP.iter().zip(present).filter(|(_, p)| *p) {
         headers.remove(name);
     }
     found
 }
+
+// Checked at compile time (`from_static` in a `const`), not per request.
+const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
+const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
 
 /// Appends the client to `x-forwarded-for` and `forwarded`, and sets
 /// `x-forwarded-proto`. Runs for every request: values are built with plain
 /// string pushes (no formatting machinery) and handed to `HeaderValue` without
 /// a copy.
 pub(crate) fn add_forwarding(headers: &mut HeaderMap, client: IpAddr, proto: &str, host: &str) {
-    let xff = HeaderName::from_static("x-forwarded-for");
+    let xff = X_FORWARDED_FOR;
     let mut value = String::new();
     for previous in headers.get_all(&xff).iter().filter_map(|v| v.to_str().ok()) {
         value.push_str(previous);
@@ -83,7 +114,7 @@ pub(crate) fn add_forwarding(headers: &mut HeaderMap, client: IpAddr, proto: &st
         headers.insert(xff, v);
     }
     headers.insert(
-        HeaderName::from_static("x-forwarded-proto"),
+        X_FORWARDED_PROTO,
         HeaderValue::from_static(if proto == "https" { "https" } else { "http" }),
     );
     let mut element = String::with_capacity(32 + host.len());
@@ -192,6 +223,24 @@ mod tests {
         assert!(found.upgrade.is_none());
         let names: Vec<&str> = h.keys().map(HeaderName::as_str).collect();
         assert_eq!(names, vec!["x-kept"]);
+    }
+
+    #[test]
+    fn a_map_without_hop_by_hop_headers_is_left_alone() {
+        let mut h = map(&[("x-a", "1"), ("accept", "*/*"), ("x-b", "2")]);
+        let found = strip_hop_by_hop(&mut h);
+        assert!(!found.te_trailers);
+        assert!(found.upgrade.is_none());
+        assert_eq!(h.len(), 3);
+        // `Connection` alone names a header outside the fixed list.
+        let mut h = map(&[
+            ("connection", "Keep-Alive, x-a"),
+            ("x-a", "1"),
+            ("x-b", "2"),
+        ]);
+        strip_hop_by_hop(&mut h);
+        let names: Vec<&str> = h.keys().map(HeaderName::as_str).collect();
+        assert_eq!(names, vec!["x-b"]);
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::body::{self, Body};
 use crate::forward::{self, Outcome};
 use crate::headers;
 use crate::idle::{self, Activity, Tracked};
-use crate::metrics::{ConnKind, RequestLabels};
+use crate::metrics::{ConnKind, Series};
 use crate::server::Shared;
 use crate::snapshot::{SocketKey, SocketKind};
 
@@ -164,7 +164,11 @@ async fn handle(ctx: ConnCtx, mut req: Request<Incoming>) -> Result<Response<Bod
             "CONNECT is not served"
         };
         let resp = answer(StatusCode::BAD_REQUEST, why, grpc.then_some(13));
-        record(shared, gateway_label, "", "", &resp, started);
+        record(
+            &snap.series(&shared.metrics, gateway_label, None, None),
+            &resp,
+            started,
+        );
         return Ok(resp);
     }
     let on_upgrade =
@@ -188,73 +192,64 @@ async fn handle(ctx: ConnCtx, mut req: Request<Incoming>) -> Result<Response<Bod
         .grpc(grpc);
     let decision = snap.router().route_http(gateway, plan.listener_port, &view);
     match decision {
-        Decision::Forward(f) if f.is_request() => {
-            let route = route_label(
-                f.matched().route_kind,
-                f.matched().route_namespace,
-                f.matched().route_name,
-            );
-            match f.pick(fastrand::u64(..)) {
-                Pick::Error { status, .. } => {
-                    let status =
-                        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-                    let resp = answer(
-                        status,
-                        "invalid backend",
-                        grpc.then(|| gatewise::grpc_status_for(status.as_u16())),
-                    );
-                    record(shared, gateway_label, &route, "", &resp, started);
-                    Ok(resp)
-                }
-                Pick::Backend { backend, service } => {
-                    let backend_label = backend_label(service);
-                    let outcome = forward::forward(forward::Call {
-                        shared,
-                        snap: &snap,
-                        forward: &f,
-                        backend,
-                        service,
-                        method: parts.method.clone(),
-                        hop: &hop,
-                        headers: &parts.headers,
-                        body,
-                        on_upgrade,
-                        client: ctx.client,
-                        scheme,
-                        host: &host,
-                        grpc,
-                    })
-                    .await;
-                    let resp = match outcome {
-                        Outcome::Response(r) => r,
-                        Outcome::Failed(status, why) => answer(
-                            status,
-                            &why,
-                            grpc.then(|| gatewise::grpc_status_for(status.as_u16())),
-                        ),
-                    };
-                    record(
-                        shared,
-                        gateway_label,
-                        &route,
-                        &backend_label,
-                        &resp,
-                        started,
-                    );
-                    access_log(
-                        gateway_label,
-                        &parts.method,
-                        &host,
-                        &target,
-                        &resp,
-                        &route,
-                        &backend_label,
-                        started,
-                    );
-                    Ok(resp)
-                }
+        Decision::Forward(f) if f.is_request() => match f.pick(fastrand::u64(..)) {
+            Pick::Error { status, .. } => {
+                let status =
+                    StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                let resp = answer(
+                    status,
+                    "invalid backend",
+                    grpc.then(|| gatewise::grpc_status_for(status.as_u16())),
+                );
+                let series = snap.series(&shared.metrics, gateway_label, Some(f.matched()), None);
+                record(&series, &resp, started);
+                Ok(resp)
             }
-        }
+            Pick::Backend { backend, service } => {
+                let outcome = forward::forward(forward::Call {
+                    shared,
+                    snap: &snap,
+                    forward: &f,
+                    backend,
+                    service,
+                    method: parts.method.clone(),
+                    hop: &hop,
+                    headers: &parts.headers,
+                    body,
+                    on_upgrade,
+                    client: ctx.client,
+                    scheme,
+                    host: &host,
+                    grpc,
+                })
+                .await;
+                let resp = match outcome {
+                    Outcome::Response(r) => r,
+                    Outcome::Failed(status, why) => answer(
+                        status,
+                        &why,
+                        grpc.then(|| gatewise::grpc_status_for(status.as_u16())),
+                    ),
+                };
+                let series = snap.series(
+                    &shared.metrics,
+                    gateway_label,
+                    Some(f.matched()),
+                    Some(service),
+                );
+                record(&series, &resp, started);
+                access_log(
+                    gateway_label,
+                    &parts.method,
+                    &host,
+                    &target,
+                    &resp,
+                    &series,
+                    started,
+                );
+                Ok(resp)
+            }
+        },
         Decision::Forward(_) => Err(Refused("a stream decision for an HTTP request".into())),
         Decision::Redirect(r) => {
             let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::FOUND);
@@ -263,20 +258,15 @@ async fn handle(ctx: ConnCtx, mut req: Request<Incoming>) -> Result<Response<Bod
             if let Ok(v) = HeaderValue::from_str(&r.location) {
                 resp.headers_mut().insert(header::LOCATION, v);
             }
-            let route = route_label(
-                r.matched.route_kind,
-                r.matched.route_namespace,
-                r.matched.route_name,
-            );
-            record(shared, gateway_label, &route, "", &resp, started);
+            let series = snap.series(&shared.metrics, gateway_label, Some(&r.matched), None);
+            record(&series, &resp, started);
             access_log(
                 gateway_label,
                 &parts.method,
                 &host,
                 &target,
                 &resp,
-                &route,
-                "",
+                &series,
                 started,
             );
             Ok(resp)
@@ -296,19 +286,15 @@ async fn handle(ctx: ConnCtx, mut req: Request<Incoming>) -> Result<Response<Bod
                     resp.headers_mut().append(n, v);
                 }
             }
-            let route = r
-                .matched
-                .map(|m| route_label(m.route_kind, m.route_namespace, m.route_name))
-                .unwrap_or_default();
-            record(shared, gateway_label, &route, "", &resp, started);
+            let series = snap.series(&shared.metrics, gateway_label, r.matched.as_ref(), None);
+            record(&series, &resp, started);
             access_log(
                 gateway_label,
                 &parts.method,
                 &host,
                 &target,
                 &resp,
-                &route,
-                "",
+                &series,
                 started,
             );
             Ok(resp)
@@ -334,7 +320,7 @@ pub(crate) fn route_label(kind: &str, namespace: &str, name: &str) -> String {
 }
 
 /// `namespace/name:port` of a Service.
-fn backend_label(service: &gatewise::ServiceBackend) -> String {
+pub(crate) fn backend_label(service: &gatewise::ServiceBackend) -> String {
     let mut s = String::with_capacity(service.namespace.len() + service.name.len() + 7);
     s.push_str(&service.namespace);
     s.push('/');
@@ -409,37 +395,21 @@ fn percent_encode(text: &str) -> String {
     out
 }
 
-fn record(
-    shared: &Shared,
-    gateway: &str,
-    route: &str,
-    backend: &str,
-    resp: &Response<Body>,
-    started: Instant,
-) {
-    let code = resp.status().as_u16();
-    shared.metrics.request(
-        RequestLabels {
-            gateway,
-            route,
-            backend,
-            code,
-        },
-        started.elapsed(),
-    );
+fn record(series: &Series, resp: &Response<Body>, started: Instant) {
+    series.record(resp.status().as_u16(), started.elapsed());
 }
 
-#[allow(clippy::too_many_arguments)]
 fn access_log(
     gateway: &str,
     method: &http::Method,
     host: &str,
     target: &str,
     resp: &Response<Body>,
-    route: &str,
-    backend: &str,
+    series: &Series,
     started: Instant,
 ) {
+    let route = series.route.as_str();
+    let backend = series.backend.as_str();
     info!(
         target: "gatewise::access",
         gateway,

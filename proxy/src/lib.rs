@@ -25,8 +25,9 @@
 //!   [`upstream_request`](gatewise::Forward::upstream_request) describes it
 //!   (header filters, URL rewrites), with hop-by-hop headers removed (also those
 //!   the client names in `Connection`), `x-forwarded-for`, `x-forwarded-proto`
-//!   and `forwarded` added. Upstream connections are pooled: HTTP/1.1, or HTTP/2
-//!   with prior knowledge for gRPC and for Service ports with `appProtocol:
+//!   and `forwarded` added. Upstream connections are pooled: HTTP/1.1 (the
+//!   gateway's own pool on hyper's connection API, `pool.rs`), or HTTP/2 with
+//!   prior knowledge for gRPC and for Service ports with `appProtocol:
 //!   kubernetes.io/h2c`. Response header filters and CORS headers apply to the
 //!   answer. `timeouts.request` and `timeouts.backendRequest` bound the time to
 //!   the response head (the smaller wins; `0s` disables one): past it, 504. A
@@ -69,6 +70,7 @@ mod http;
 mod idle;
 mod logging;
 mod metrics;
+mod pool;
 mod server;
 mod snapshot;
 mod stream;

@@ -39,10 +39,10 @@ impl ConnKind {
     }
 }
 
-/// One request outcome's labels (borrowed: a request allocates a label only
-/// the first time its combination is seen).
+/// One request series' labels (borrowed: a series is allocated only the first
+/// time its combination is seen).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct RequestLabels<'a> {
+pub(crate) struct SeriesLabels<'a> {
     /// `namespace/name` of the Gateway.
     pub(crate) gateway: &'a str,
     /// `Kind/namespace/name` of the route, or empty when the gateway answered
@@ -50,12 +50,42 @@ pub(crate) struct RequestLabels<'a> {
     pub(crate) route: &'a str,
     /// `namespace/name:port` of the Service, or empty.
     pub(crate) backend: &'a str,
-    pub(crate) code: u16,
 }
 
-/// Request counts by gateway, route, backend and code (nested so that a lookup
-/// borrows the labels; iteration order is the labels' order).
-type RequestCounts = BTreeMap<String, BTreeMap<String, BTreeMap<String, BTreeMap<u16, u64>>>>;
+/// The requests of one gateway, route and backend: counts by status code, and
+/// the latency histogram of the gateway and route (shared by its backends).
+/// Resolved once per configuration and label combination (see
+/// `Snapshot::series`), then recorded into without any label lookup.
+#[derive(Debug)]
+pub(crate) struct Series {
+    /// The route label (for the access log).
+    pub(crate) route: String,
+    /// The backend label (for the access log).
+    pub(crate) backend: String,
+    codes: Mutex<Vec<(u16, u64)>>,
+    latency: Arc<Histogram>,
+}
+
+impl Series {
+    /// Records one finished request.
+    pub(crate) fn record(&self, code: u16, elapsed: Duration) {
+        {
+            let mut codes = lock(&self.codes);
+            match codes.iter_mut().find(|(c, _)| *c == code) {
+                Some((_, n)) => *n += 1,
+                None => {
+                    codes.push((code, 1));
+                    codes.sort_unstable();
+                }
+            }
+        }
+        self.latency.observe(elapsed);
+    }
+}
+
+/// Series by gateway, route and backend (nested so that a lookup borrows the
+/// labels; iteration order is the labels' order).
+type RequestSeries = BTreeMap<String, BTreeMap<String, BTreeMap<String, Arc<Series>>>>;
 
 /// The entry for `key`, inserted (the only allocation) when missing.
 fn slot<'m, V: Default>(map: &'m mut BTreeMap<String, V>, key: &str) -> &'m mut V {
@@ -77,30 +107,32 @@ pub(crate) struct StreamLabels {
     pub(crate) result: &'static str,
 }
 
-#[derive(Debug, Default, Clone)]
+/// A latency histogram: per-bucket counts (not cumulative: one add per
+/// observation; cumulated when rendered), the sum in nanoseconds, the count.
+#[derive(Debug, Default)]
 struct Histogram {
-    counts: [u64; BUCKETS.len()],
-    sum: f64,
-    count: u64,
+    buckets: [AtomicU64; BUCKETS.len()],
+    sum_nanos: AtomicU64,
+    count: AtomicU64,
 }
 
 impl Histogram {
-    fn observe(&mut self, seconds: f64) {
-        for (i, bound) in BUCKETS.iter().enumerate() {
-            if seconds <= *bound {
-                self.counts[i] += 1;
-            }
+    fn observe(&self, elapsed: Duration) {
+        let seconds = elapsed.as_secs_f64();
+        if let Some(i) = BUCKETS.iter().position(|bound| seconds <= *bound) {
+            self.buckets[i].fetch_add(1, Ordering::Relaxed);
         }
-        self.sum += seconds;
-        self.count += 1;
+        let nanos = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
+        self.sum_nanos.fetch_add(nanos, Ordering::Relaxed);
+        self.count.fetch_add(1, Ordering::Relaxed);
     }
 }
 
 /// Every metric the gateway exports.
 #[derive(Debug, Default)]
 pub(crate) struct Metrics {
-    requests: Mutex<RequestCounts>,
-    latency: Mutex<BTreeMap<String, BTreeMap<String, Histogram>>>,
+    requests: Mutex<RequestSeries>,
+    latency: Mutex<BTreeMap<String, BTreeMap<String, Arc<Histogram>>>>,
     streams: Mutex<BTreeMap<StreamLabels, u64>>,
     open: [AtomicI64; 3],
     pub(crate) connections_total: AtomicU64,
@@ -152,18 +184,22 @@ impl Metrics {
         self.open.iter().map(|a| a.load(Ordering::Relaxed)).sum()
     }
 
-    /// Records a finished request.
-    pub(crate) fn request(&self, labels: RequestLabels<'_>, elapsed: Duration) {
-        {
-            let mut requests = lock(&self.requests);
-            let by_route = slot(&mut requests, labels.gateway);
-            let by_backend = slot(by_route, labels.route);
-            *slot(by_backend, labels.backend)
-                .entry(labels.code)
-                .or_insert(0) += 1;
+    /// The series for `labels`, created the first time they are seen.
+    pub(crate) fn series(&self, labels: SeriesLabels<'_>) -> Arc<Series> {
+        let mut requests = lock(&self.requests);
+        let by_backend = slot(slot(&mut requests, labels.gateway), labels.route);
+        if let Some(s) = by_backend.get(labels.backend) {
+            return s.clone();
         }
-        let mut latency = lock(&self.latency);
-        slot(slot(&mut latency, labels.gateway), labels.route).observe(elapsed.as_secs_f64());
+        let latency = slot(slot(&mut lock(&self.latency), labels.gateway), labels.route).clone();
+        let series = Arc::new(Series {
+            route: labels.route.to_owned(),
+            backend: labels.backend.to_owned(),
+            codes: Mutex::new(Vec::new()),
+            latency,
+        });
+        by_backend.insert(labels.backend.to_owned(), series.clone());
+        series
     }
 
     /// Records a stream's outcome.
@@ -186,8 +222,8 @@ impl Metrics {
         );
         for (gateway, by_route) in lock(&self.requests).iter() {
             for (route, by_backend) in by_route {
-                for (backend, by_code) in by_backend {
-                    for (code, v) in by_code {
+                for (backend, series) in by_backend {
+                    for (code, v) in lock(&series.codes).iter() {
                         let _ = writeln!(
                             out,
                             "gatewise_requests_total{{gateway=\"{}\",route=\"{}\",backend=\"{}\",code=\"{code}\"}} {v}",
@@ -213,7 +249,10 @@ impl Metrics {
                 escape(gateway),
                 escape(route)
             );
-            for (bound, count) in BUCKETS.iter().zip(h.counts) {
+            let mut cumulative = 0;
+            for (bound, n) in BUCKETS.iter().zip(&h.buckets) {
+                cumulative += n.load(Ordering::Relaxed);
+                let count = cumulative;
                 let _ = writeln!(
                     out,
                     "gatewise_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {count}"
@@ -222,7 +261,9 @@ impl Metrics {
             let _ = writeln!(
                 out,
                 "gatewise_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}\ngatewise_request_duration_seconds_sum{{{labels}}} {}\ngatewise_request_duration_seconds_count{{{labels}}} {}",
-                h.count, h.sum, h.count
+                h.count.load(Ordering::Relaxed),
+                h.sum_nanos.load(Ordering::Relaxed) as f64 / 1e9,
+                h.count.load(Ordering::Relaxed)
             );
         }
         let _ = writeln!(
@@ -335,33 +376,22 @@ mod tests {
     #[test]
     fn requests_render_with_labels_and_histogram_buckets() {
         let m = Metrics::default();
-        m.request(
-            RequestLabels {
-                gateway: "infra/gw",
-                route: "HTTPRoute/shop/store",
-                backend: "shop/web:80",
-                code: 200,
-            },
-            Duration::from_millis(20),
-        );
-        m.request(
-            RequestLabels {
-                gateway: "infra/gw",
-                route: "HTTPRoute/shop/store",
-                backend: "shop/web:80",
-                code: 200,
-            },
-            Duration::from_millis(40),
-        );
-        m.request(
-            RequestLabels {
-                gateway: "infra/gw",
-                route: "HTTPRoute/shop/store",
-                backend: "shop/web:80",
-                code: 503,
-            },
-            Duration::from_millis(1),
-        );
+        let labels = SeriesLabels {
+            gateway: "infra/gw",
+            route: "HTTPRoute/shop/store",
+            backend: "shop/web:80",
+        };
+        let web = m.series(labels);
+        web.record(200, Duration::from_millis(20));
+        // The same labels find the same series.
+        m.series(labels).record(200, Duration::from_millis(40));
+        web.record(503, Duration::from_millis(1));
+        // Another backend of the route: its own counts, the route's histogram.
+        m.series(SeriesLabels {
+            backend: "shop/api:80",
+            ..labels
+        })
+        .record(200, Duration::from_secs(20));
         let text = m.render();
         assert!(text.contains(
             "gatewise_requests_total{gateway=\"infra/gw\",route=\"HTTPRoute/shop/store\",backend=\"shop/web:80\",code=\"200\"} 2"
@@ -371,7 +401,13 @@ mod tests {
         ));
         assert!(text.contains("gatewise_request_duration_seconds_bucket{gateway=\"infra/gw\",route=\"HTTPRoute/shop/store\",le=\"0.01\"} 1"));
         assert!(text.contains("gatewise_request_duration_seconds_bucket{gateway=\"infra/gw\",route=\"HTTPRoute/shop/store\",le=\"0.025\"} 2"));
-        assert!(text.contains("gatewise_request_duration_seconds_count{gateway=\"infra/gw\",route=\"HTTPRoute/shop/store\"} 3"));
+        assert!(text.contains(
+            "gatewise_requests_total{gateway=\"infra/gw\",route=\"HTTPRoute/shop/store\",backend=\"shop/api:80\",code=\"200\"} 1"
+        ));
+        assert!(text.contains("gatewise_request_duration_seconds_bucket{gateway=\"infra/gw\",route=\"HTTPRoute/shop/store\",le=\"10\"} 3"));
+        assert!(text.contains("gatewise_request_duration_seconds_bucket{gateway=\"infra/gw\",route=\"HTTPRoute/shop/store\",le=\"+Inf\"} 4"));
+        assert!(text.contains("gatewise_request_duration_seconds_count{gateway=\"infra/gw\",route=\"HTTPRoute/shop/store\"} 4"));
+        assert!(text.contains("gatewise_request_duration_seconds_sum{gateway=\"infra/gw\",route=\"HTTPRoute/shop/store\"} 20.061"));
     }
 
     #[test]

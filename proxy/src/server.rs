@@ -23,6 +23,9 @@ use crate::metrics::Metrics;
 use crate::snapshot::{self, ConfigError, Snapshot, SocketKey, SocketKind, Transport};
 use crate::{accept, admin, udp, watch};
 
+/// The number of request headers hyper accepts when not told otherwise.
+const HYPER_DEFAULT_MAX_HEADERS: usize = 100;
+
 /// State every task shares.
 pub(crate) struct Shared {
     pub(crate) config: Config,
@@ -57,11 +60,16 @@ impl Shared {
     pub(crate) fn new(config: Config) -> Arc<Shared> {
         let limits = config.limits.clone();
         let mut http = auto::Builder::new(TokioExecutor::new());
-        http.http1()
-            .timer(TokioTimer::new())
+        let mut h1 = http.http1();
+        h1.timer(TokioTimer::new())
             .header_read_timeout(limits.header_read_timeout)
-            .max_buf_size(limits.max_header_bytes.max(8192))
-            .max_headers(limits.max_headers);
+            .max_buf_size(limits.max_header_bytes.max(8192));
+        // hyper's own limit is 100 headers, parsed into arrays on the stack;
+        // an explicit limit makes it allocate and fill two vectors of that
+        // size for every request head, so it is set only when it differs.
+        if limits.max_headers != HYPER_DEFAULT_MAX_HEADERS {
+            h1.max_headers(limits.max_headers);
+        }
         http.http2()
             .timer(TokioTimer::new())
             // No keep-alive pings: they would keep an idle connection from ever

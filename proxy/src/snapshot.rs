@@ -6,14 +6,16 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::hash::BuildHasherDefault;
 use std::hash::{Hash as _, Hasher as _};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use gatewise::{Compiled, Loader, Options, Protocol, Router, ServiceBackend};
+use gatewise::{Compiled, Loader, Matched, Options, Protocol, Router, ServiceBackend};
 
 use crate::config::Config;
+use crate::metrics::{Metrics, Series, SeriesLabels};
 use crate::tls::{self, ListenerTls};
 
 /// A configuration that cannot be served: every problem, one per line.
@@ -78,16 +80,20 @@ pub(crate) struct SocketPlan {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Target {
     /// `host:port` for a URI (`[v6]:port` for IPv6).
-    pub(crate) authority: String,
+    pub(crate) authority: Arc<str>,
     /// The socket address, when the endpoint is an IP address (FQDN endpoints
     /// are resolved when dialled).
     pub(crate) addr: Option<SocketAddr>,
 }
 
+type FastHash = BuildHasherDefault<AddrHasher>;
+
 /// Ready endpoints of every Service port, resolved once per snapshot.
 #[derive(Debug, Default)]
 pub(crate) struct Endpoints {
-    map: HashMap<String, HashMap<String, Vec<PortEndpoints>>>,
+    /// By namespace and name (hashed without SipHash: two lookups per request,
+    /// keys from the configuration).
+    map: HashMap<String, HashMap<String, Vec<PortEndpoints>, FastHash>, FastHash>,
 }
 
 #[derive(Debug)]
@@ -189,7 +195,7 @@ impl Endpoints {
             backend,
             false,
             Arc::from(vec![Target {
-                authority: addr.to_string(),
+                authority: addr.to_string().into(),
                 addr: Some(addr),
             }]),
         );
@@ -201,12 +207,12 @@ fn target(address: &str, port: u16) -> Target {
         Ok(ip) => {
             let addr = SocketAddr::new(ip, port);
             Target {
-                authority: addr.to_string(),
+                authority: addr.to_string().into(),
                 addr: Some(addr),
             }
         }
         Err(_) => Target {
-            authority: format!("{address}:{port}"),
+            authority: format!("{address}:{port}").into(),
             addr: None,
         },
     }
@@ -226,6 +232,48 @@ pub(crate) struct Snapshot {
     pub(crate) warnings: Vec<String>,
     /// A hash of the input files, to skip reloads that change nothing.
     pub(crate) fingerprint: u64,
+    /// Request metric series resolved in this configuration (see
+    /// [`Snapshot::series`]).
+    series: Mutex<HashMap<SeriesKey, Arc<Series>, FastHash>>,
+}
+
+/// A series' labels by the addresses and lengths of the strings they are made
+/// of (the Gateway label in a [`SocketPlan`], the route's kind, namespace and
+/// name in the router) and the address of the Service backend (in the router).
+/// All of them stay where they are, unchanged, while the snapshot lives, so
+/// equal keys mean equal labels; a key costs no string hashing or comparing.
+type SeriesKey = [usize; 9];
+
+/// Hashes a word at a time, without SipHash's protection: for keys that come
+/// from this process's configuration, not from clients (a [`SeriesKey`], an
+/// endpoint's address).
+#[derive(Default)]
+pub(crate) struct AddrHasher(u64);
+
+impl std::hash::Hasher for AddrHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_ne_bytes(word));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+fn addr_len(s: &str) -> [usize; 2] {
+    [s.as_ptr() as usize, s.len()]
 }
 
 impl fmt::Debug for Snapshot {
@@ -250,7 +298,51 @@ impl Snapshot {
             tls: HashMap::new(),
             warnings: Vec::new(),
             fingerprint: 0,
+            series: Mutex::default(),
         }
+    }
+
+    /// The metric series of requests answered for `gateway` (a
+    /// [`SocketPlan::label`] of this snapshot) by the route `route` (from this
+    /// snapshot's router; `None`: the gateway answered without one) and sent to
+    /// `service` (from this snapshot's router), resolved in the metrics once per
+    /// configuration and combination.
+    pub(crate) fn series(
+        &self,
+        metrics: &Metrics,
+        gateway: &str,
+        route: Option<&Matched<'_>>,
+        service: Option<&ServiceBackend>,
+    ) -> Arc<Series> {
+        let (kind, namespace, name) = route.map_or(("", "", ""), |m| {
+            (m.route_kind, m.route_namespace, m.route_name)
+        });
+        let [g0, g1] = addr_len(gateway);
+        let [k0, k1] = addr_len(kind);
+        let [n0, n1] = addr_len(namespace);
+        let [r0, r1] = addr_len(name);
+        let b = service.map_or(0, |s| std::ptr::from_ref(s) as usize);
+        let key: SeriesKey = [g0, g1, k0, k1, n0, n1, r0, r1, b];
+        let mut cache = self
+            .series
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(s) = cache.get(&key) {
+            return s.clone();
+        }
+        let route_label = if route.is_some() {
+            crate::http::route_label(kind, namespace, name)
+        } else {
+            String::new()
+        };
+        let backend_label = service.map(crate::http::backend_label).unwrap_or_default();
+        let series = metrics.series(SeriesLabels {
+            gateway,
+            route: &route_label,
+            backend: &backend_label,
+        });
+        cache.insert(key, series.clone());
+        series
     }
 
     pub(crate) fn router(&self) -> &Router {
@@ -367,6 +459,7 @@ pub(crate) fn build(
         tls,
         warnings,
         fingerprint: fingerprint(inputs),
+        series: Mutex::default(),
     })
 }
 

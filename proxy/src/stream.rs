@@ -261,7 +261,7 @@ pub(crate) async fn dial(target: &Target, limit: Duration) -> io::Result<TcpStre
     let connect = async {
         match target.addr {
             Some(addr) => TcpStream::connect(addr).await,
-            None => TcpStream::connect(target.authority.as_str()).await,
+            None => TcpStream::connect(&*target.authority).await,
         }
     };
     let tcp = tokio::time::timeout(limit, connect)
@@ -405,7 +405,7 @@ mod tests {
 
     fn target(addr: SocketAddr) -> Target {
         Target {
-            authority: addr.to_string(),
+            authority: addr.to_string().into(),
             addr: Some(addr),
         }
     }

@@ -123,7 +123,7 @@ async fn open_session(
     let target = target?;
     let addr = match target.addr {
         Some(a) => a,
-        None => tokio::net::lookup_host(target.authority.as_str())
+        None => tokio::net::lookup_host(&*target.authority)
             .await
             .ok()?
             .next()?,
@@ -226,7 +226,7 @@ mod tests {
             relay(&relay_shared, listener, relay_stop, move || {
                 r.fetch_add(1, Ordering::SeqCst);
                 Some(Target {
-                    authority: backend_addr.to_string(),
+                    authority: backend_addr.to_string().into(),
                     addr: Some(backend_addr),
                 })
             })
