@@ -29,7 +29,7 @@ use crate::hostname::HostKey;
 use crate::path;
 use crate::request::{HttpRequest, RequestProtocol, Scheme};
 use crate::router::{
-    Action, BackendTarget, Entry, GatewayRt, ListenerRt, Mirror, Protocol, Router, RuleFilters,
+    Action, BackendTarget, GatewayRt, Hit, ListenerRt, Mirror, Protocol, Router, RuleFilters,
     RuleRt, Timeouts, TlsMode, WeightedBackend,
 };
 
@@ -480,14 +480,15 @@ impl Router {
         let found = if req.grpc {
             listener
                 .grpc_lookup(&host, &path, req)
+                .map(Hit::from)
                 .or_else(|| listener.lookup(&host, &path, query, req))
         } else {
             listener
                 .lookup(&host, &path, query, req)
-                .or_else(|| listener.grpc_lookup(&host, &path, req))
+                .or_else(|| listener.grpc_lookup(&host, &path, req).map(Hit::from))
         };
         match found {
-            Some(entry) => self.decide(listener, entry, req, path),
+            Some(hit) => self.decide(listener, hit, req, path),
             None => respond(None, 404, "NoMatchingRoute"),
         }
     }
@@ -495,13 +496,13 @@ impl Router {
     pub(crate) fn decide<'a>(
         &'a self,
         listener: &'a ListenerRt,
-        entry: &'a Entry,
+        hit: Hit,
         req: &HttpRequest<'a>,
         path: Cow<'a, str>,
     ) -> Decision<'a> {
         let (Some(rule), Some(matched)) = (
-            self.inner.rules.get(entry.rule as usize),
-            self.matched(listener, entry),
+            self.inner.rules.get(hit.rule as usize),
+            self.matched(listener, hit),
         ) else {
             return respond(None, 500, "NoBackends");
         };

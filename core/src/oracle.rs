@@ -118,7 +118,7 @@ impl Oracle {
                 entry,
                 path,
                 ..
-            } => self.router.decide(listener, entry, req, path),
+            } => self.router.decide(listener, entry.into(), req, path),
             Scan::NoMatch => respond(None, 404, "NoMatchingRoute"),
         };
         if req.grpc
@@ -172,7 +172,7 @@ impl Oracle {
             .filter_map(|e| {
                 Some(Ranked {
                     hostname: e.hostname.as_ref(),
-                    matched: self.router.matched(l, e)?,
+                    matched: self.router.matched(l, e.into())?,
                 })
             })
             .collect()

@@ -176,6 +176,33 @@ pub(crate) struct Entry {
     pub(crate) key: PrecedenceKey,
 }
 
+/// The winner of a lookup: its rule and match index (what a decision reports).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Hit {
+    pub(crate) rule: u32,
+    pub(crate) match_index: u16,
+}
+
+impl From<&Entry> for Hit {
+    fn from(e: &Entry) -> Hit {
+        Hit {
+            rule: e.rule,
+            match_index: e.match_index,
+        }
+    }
+}
+
+/// An entry as a path-tree node lists it: what a decision needs when the
+/// entry has no method, header or query condition (`plain`), so the winner is
+/// reported without reading the entry itself.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Candidate {
+    pub(crate) entry: u32,
+    pub(crate) rule: u32,
+    pub(crate) match_index: u16,
+    pub(crate) plain: bool,
+}
+
 /// What a rule does once chosen.
 #[derive(Debug)]
 pub(crate) enum Action {
@@ -390,8 +417,8 @@ pub(crate) struct PathArena {
     pub(crate) nodes: Vec<PathNode>,
     /// Node labels and child first bytes.
     pub(crate) bytes: Vec<u8>,
-    /// Entry ids of every node, in precedence order per node.
-    pub(crate) ids: Vec<u32>,
+    /// The entries of every node, in precedence order per node.
+    pub(crate) ids: Vec<Candidate>,
     /// Regular-expression entry ids of every group, in precedence order.
     pub(crate) regex: Vec<u32>,
     /// The literal every path a regular expression matches starts with (from
@@ -521,7 +548,7 @@ impl ListenerRt {
         // Each group's keys: (path bytes, is a prefix, entry id), or a regex id.
         #[derive(Default)]
         struct Group<'e> {
-            paths: Vec<(&'e [u8], bool, u32)>,
+            paths: Vec<(&'e [u8], bool, Candidate)>,
             regex: Vec<u32>,
         }
         let mut index = HostIndex::default();
@@ -559,9 +586,15 @@ impl ListenerRt {
             let Some(group) = groups.get_mut(g) else {
                 continue;
             };
+            let candidate = Candidate {
+                entry: id,
+                rule: e.rule,
+                match_index: e.match_index,
+                plain: e.m.method.is_none() && e.m.headers.is_empty() && e.m.query.is_empty(),
+            };
             match &e.m.path {
-                PathMatch::Exact(p) => group.paths.push((p.as_bytes(), false, id)),
-                PathMatch::PathPrefix(p) => group.paths.push((p.as_bytes(), true, id)),
+                PathMatch::Exact(p) => group.paths.push((p.as_bytes(), false, candidate)),
+                PathMatch::PathPrefix(p) => group.paths.push((p.as_bytes(), true, candidate)),
                 PathMatch::RegularExpression(..) => group.regex.push(id),
             }
         }
@@ -659,7 +692,7 @@ impl ListenerRt {
         path: &str,
         query: Option<&str>,
         req: &HttpRequest<'_>,
-    ) -> Option<&Entry> {
+    ) -> Option<Hit> {
         let host = host.as_str();
         // Empty maps are not searched (a `get` hashes the key first).
         if !host.is_empty()
@@ -702,14 +735,26 @@ impl ListenerRt {
 
     /// The best entry of one hostname group: exact paths, then regular
     /// expressions, then the deepest matching prefix.
-    fn search<'s>(
-        &'s self,
+    fn search(
+        &self,
         g: &PathIndex,
         path: &str,
         query: Option<&str>,
         req: &HttpRequest<'_>,
-    ) -> Option<&'s Entry> {
-        let ok = |id: &u32| -> Option<&'s Entry> {
+    ) -> Option<Hit> {
+        let hit = |c: &Candidate| Hit {
+            rule: c.rule,
+            match_index: c.match_index,
+        };
+        let ok = |c: &Candidate| -> Option<Hit> {
+            if c.plain {
+                return Some(hit(c));
+            }
+            let e = self.entries.get(c.entry as usize)?;
+            e.m.rest_matches(req.method, req.headers, query)
+                .then(|| hit(c))
+        };
+        let regex_ok = |id: &u32| -> Option<&Entry> {
             let e = self.entries.get(*id as usize)?;
             e.m.rest_matches(req.method, req.headers, query)
                 .then_some(e)
@@ -755,9 +800,9 @@ impl ListenerRt {
             }
         }
         if g.regex_len != 0
-            && let Some(e) = self.search_regex(g, text, &ok)
+            && let Some(e) = self.search_regex(g, text, &regex_ok)
         {
-            return Some(e);
+            return Some(Hit::from(e));
         }
         // Prefixes ending at this node or above it, deepest first, that end on
         // an element boundary of the path.
@@ -825,7 +870,7 @@ impl PathArena {
             .unwrap_or_default()
     }
 
-    fn ids(&self, start: u32, len: u32) -> &[u32] {
+    fn ids(&self, start: u32, len: u32) -> &[Candidate] {
         self.ids
             .get(start as usize..start as usize + len as usize)
             .unwrap_or_default()
@@ -835,13 +880,13 @@ impl PathArena {
     /// whether it is a prefix and its entry id) and returns its root, or
     /// [`NO_NODE`] when there are none. Children are laid out contiguously,
     /// breadth first.
-    fn add_tree(&mut self, keys: &mut [(&[u8], bool, u32)]) -> u32 {
+    fn add_tree(&mut self, keys: &mut [(&[u8], bool, Candidate)]) -> u32 {
         if keys.is_empty() {
             return NO_NODE;
         }
         // By key, exact before prefix, then precedence (the id): each node's
         // ids come out in the order the search tries them.
-        keys.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        keys.sort_unstable_by(|a, b| (a.0, a.1, a.2.entry).cmp(&(b.0, b.1, b.2.entry)));
         let root = to_u32(self.nodes.len());
         self.nodes.push(PathNode {
             parent: NO_NODE,

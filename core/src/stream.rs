@@ -20,7 +20,7 @@ use crate::decision::{
 };
 use crate::hostname::HostKey;
 use crate::request::{HttpRequest, RequestProtocol};
-use crate::router::{Action, Entry, ListenerRt, Protocol, Router};
+use crate::router::{Action, Hit, ListenerRt, Protocol, Router};
 
 /// The request view stream routing passes to the shared index (no headers, no
 /// method condition ever applies to stream entries).
@@ -60,7 +60,7 @@ impl Router {
             return reject("NoMatchingRoute");
         };
         match listener.lookup(&key, "/", None, &STREAM_REQUEST) {
-            Some(entry) => self.decide_stream(listener, entry, RequestProtocol::Tls),
+            Some(hit) => self.decide_stream(listener, hit, RequestProtocol::Tls),
             None => reject("NoMatchingRoute"),
         }
     }
@@ -106,7 +106,7 @@ impl Router {
             return reject("NoListener");
         };
         match listener.entries.first() {
-            Some(entry) => self.decide_stream(listener, entry, request),
+            Some(entry) => self.decide_stream(listener, Hit::from(entry), request),
             None => reject("NoMatchingRoute"),
         }
     }
@@ -114,13 +114,13 @@ impl Router {
     fn decide_stream<'a>(
         &'a self,
         listener: &'a ListenerRt,
-        entry: &'a Entry,
+        hit: Hit,
         protocol: RequestProtocol,
     ) -> Decision<'a> {
-        let Some(matched) = self.matched(listener, entry) else {
+        let Some(matched) = self.matched(listener, hit) else {
             return reject("NoBackends");
         };
-        let Some(rule) = self.inner.rules.get(entry.rule as usize) else {
+        let Some(rule) = self.inner.rules.get(hit.rule as usize) else {
             return reject("NoBackends");
         };
         match &rule.action {
@@ -146,12 +146,8 @@ impl Router {
         }
     }
 
-    pub(crate) fn matched<'a>(
-        &'a self,
-        listener: &'a ListenerRt,
-        entry: &'a Entry,
-    ) -> Option<Matched<'a>> {
-        let rule = self.inner.rules.get(entry.rule as usize)?;
+    pub(crate) fn matched<'a>(&'a self, listener: &'a ListenerRt, hit: Hit) -> Option<Matched<'a>> {
+        let rule = self.inner.rules.get(hit.rule as usize)?;
         let route = self.inner.routes.get(rule.route as usize)?;
         Some(Matched {
             listener: &listener.name,
@@ -160,7 +156,7 @@ impl Router {
             route_name: &route.name,
             rule: usize::from(rule.index),
             rule_name: rule.name.as_deref(),
-            match_index: usize::from(entry.match_index),
+            match_index: usize::from(hit.match_index),
         })
     }
 }
