@@ -432,9 +432,11 @@ pub(crate) struct PathArena {
     pub(crate) regex_sets: Vec<Option<RegexSet>>,
 }
 
-/// One node of a [`PathArena`] tree: 32 bytes, two to a cache line.
+/// One node of a [`PathArena`] tree: one cache line, which holds what a
+/// step of the walk reads (a short label and the children's first bytes
+/// inline; longer ones in the arena's bytes).
 #[derive(Debug, Clone, Copy, Default)]
-#[repr(C)]
+#[repr(C, align(64))]
 pub(crate) struct PathNode {
     /// `bytes[label..][..label_len]`: the bytes from the parent to this node,
     /// followed by each child's first label byte (`children` bytes).
@@ -449,6 +451,14 @@ pub(crate) struct PathNode {
     pub(crate) prefix_len: u32,
     /// [`NO_NODE`] for a root.
     pub(crate) parent: u32,
+    /// The label when it has at most [`PathNode::INLINE`] bytes.
+    pub(crate) head: [u8; PathNode::INLINE],
+    /// The children's first bytes when there are at most [`PathNode::INLINE`].
+    pub(crate) firsts: [u8; PathNode::INLINE],
+}
+
+impl PathNode {
+    const INLINE: usize = 16;
 }
 
 /// Patterns from which a run of regular expressions gets a [`RegexSet`].
@@ -769,13 +779,7 @@ impl ListenerRt {
             while n.children != 0
                 && let Some(&b) = path.get(depth)
             {
-                // The children's first bytes follow this node's label.
-                let start = (n.label + n.label_len) as usize;
-                let firsts = arena
-                    .bytes
-                    .get(start..start + n.children as usize)
-                    .unwrap_or_default();
-                let Some(i) = firsts.iter().position(|&c| c == b) else {
+                let Some(i) = arena.firsts(n).iter().position(|&c| c == b) else {
                     break;
                 };
                 let child = n.first_child + i as u32;
@@ -783,7 +787,7 @@ impl ListenerRt {
                     break;
                 };
                 // Its first byte is `b`: compare the rest.
-                let label = arena.bytes(c.label + 1, c.label_len.saturating_sub(1));
+                let label = arena.label(c).get(1..).unwrap_or_default();
                 match path.get(depth + 1..depth + 1 + label.len()) {
                     Some(head) if same_bytes(head, label) => {}
                     _ => break,
@@ -864,6 +868,22 @@ impl ListenerRt {
 }
 
 impl PathArena {
+    /// A node's label.
+    fn label<'s>(&'s self, n: &'s PathNode) -> &'s [u8] {
+        match n.head.get(..n.label_len as usize) {
+            Some(inline) => inline,
+            None => self.bytes(n.label, n.label_len),
+        }
+    }
+
+    /// The first byte of each child's label.
+    fn firsts<'s>(&'s self, n: &'s PathNode) -> &'s [u8] {
+        match n.firsts.get(..n.children as usize) {
+            Some(inline) => inline,
+            None => self.bytes(n.label + n.label_len, n.children),
+        }
+    }
+
     fn bytes(&self, start: u32, len: u32) -> &[u8] {
         self.bytes
             .get(start as usize..start as usize + len as usize)
@@ -938,6 +958,20 @@ impl PathArena {
                 self.bytes.push(b.copied().unwrap_or_default());
             }
             let first_child = to_u32(self.nodes.len());
+            let mut head = [0; PathNode::INLINE];
+            if let Some(inline) = head.get_mut(..label_bytes.len()) {
+                inline.copy_from_slice(label_bytes);
+            }
+            let mut firsts = [0; PathNode::INLINE];
+            if let Some(inline) = firsts.get_mut(..runs.len()) {
+                for (slot, (run, _)) in inline.iter_mut().zip(&runs) {
+                    *slot = run
+                        .first()
+                        .and_then(|k| k.0.get(depth))
+                        .copied()
+                        .unwrap_or_default();
+                }
+            }
             if let Some(n) = self.nodes.get_mut(node as usize) {
                 *n = PathNode {
                     label,
@@ -948,6 +982,8 @@ impl PathArena {
                     exact_len,
                     prefix_len,
                     parent: n.parent,
+                    head,
+                    firsts,
                 };
             }
             for (i, &(run, end)) in runs.iter().enumerate() {
