@@ -59,7 +59,7 @@ use crate::filter::redirect::Redirect;
 use crate::filter::rewrite::UrlRewrite;
 use crate::hostname::Hostname;
 use crate::matcher::{HeaderMatch, PathMatch, QueryMatch, RouteMatch, ValueMatch, compile_regex};
-use crate::precedence::PrecedenceKey;
+use crate::precedence::EntryKey;
 use crate::reference_grant::{self, RefEnd};
 use crate::resources::{Object, Resources};
 use crate::router::{
@@ -378,6 +378,7 @@ impl<'r> Compiler<'r> {
             }));
         }
         let (mut http_i, mut grpc_i, mut tls_i, mut tcp_i, mut udp_i) = (0, 0, 0, 0, 0);
+        let ranks = route_ranks(&sources);
 
         let mut inner = Inner::default();
         // Sized once: these grow by one (or a few) per route, and at 10k routes
@@ -491,6 +492,7 @@ impl<'r> Compiler<'r> {
                 kind: src.kind.name(),
                 namespace: src.obj.namespace.clone(),
                 name: src.obj.name.clone(),
+                created: src.obj.created,
             });
             if let Some(b) = &mut build {
                 inner
@@ -510,6 +512,7 @@ impl<'r> Compiler<'r> {
                 (Ok(listeners), Some(b)) => finish_attach(
                     src,
                     u32::try_from(p.route).unwrap_or(u32::MAX),
+                    ranks[p.route],
                     p.first_rule,
                     &mut gateways[p.gateway],
                     listeners,
@@ -1595,18 +1598,40 @@ fn settle_kind_conflicts(
     conflicts
 }
 
+/// Each route's rank by creation timestamp, then `namespace/name`: the part of
+/// the precedence key that [`EntryKey`] stores instead of the timestamp and the
+/// two strings. Routes that tie on all three share a rank, so their entries are
+/// ordered by rule and match, then input order, as the full key orders them.
+fn route_ranks(sources: &[RouteSrc<'_>]) -> Vec<u32> {
+    let age = |i: usize| {
+        let o = sources[i].obj;
+        (o.created, o.namespace.as_str(), o.name.as_str())
+    };
+    let mut order: Vec<usize> = (0..sources.len()).collect();
+    order.sort_by(|&a, &b| age(a).cmp(&age(b)));
+    let mut ranks = vec![0; sources.len()];
+    let mut rank = 0;
+    for (pos, &i) in order.iter().enumerate() {
+        if pos > 0 && age(order[pos - 1]) != age(i) {
+            rank = u32::try_from(pos).unwrap_or(u32::MAX);
+        }
+        ranks[i] = rank;
+    }
+    ranks
+}
+
 /// Records a route's entries on the listeners it attached to, and returns the
 /// parent's conditions.
 fn finish_attach(
     route: &RouteSrc<'_>,
     route_id: u32,
+    route_rank: u32,
     first_rule: u32,
     gw: &mut GatewayBuild<'_>,
     listeners: Vec<Attached>,
     build: &RouteBuild,
 ) -> Vec<Condition> {
     let resolved = build.resolved_condition();
-    let o = route.obj;
     for (i, hosts) in listeners {
         let l = &mut gw.listeners[i];
         if !l.attached.insert(route_id) {
@@ -1615,33 +1640,20 @@ fn finish_attach(
         for (ri, rb) in build.rules.iter().enumerate() {
             let rule = first_rule + u32::try_from(ri).unwrap_or(0);
             for (mi, m) in rb.matches.iter().enumerate() {
+                let match_index = u16::try_from(mi).unwrap_or(u16::MAX);
                 let key = match rb.grpc.get(mi) {
-                    Some(&(service, method)) => PrecedenceKey::grpc(
-                        service,
-                        method,
-                        m.headers.len(),
-                        o.created,
-                        &o.namespace,
-                        &o.name,
-                        usize::from(rb.index),
-                        mi,
-                    ),
-                    None => PrecedenceKey::new(
-                        m,
-                        o.created,
-                        &o.namespace,
-                        &o.name,
-                        usize::from(rb.index),
-                        mi,
-                    ),
+                    Some(&lens) => {
+                        EntryKey::grpc(lens, m.headers.len(), route_rank, rb.index, match_index)
+                    }
+                    None => EntryKey::new(m, route_rank, rb.index, match_index),
                 };
                 for h in &hosts {
                     let entry = Entry {
                         rule,
-                        match_index: u16::try_from(mi).unwrap_or(u16::MAX),
+                        match_index,
                         hostname: h.clone(),
                         m: m.clone(),
-                        key: key.clone(),
+                        key,
                     };
                     if route.kind == RouteKind::Grpc {
                         l.rt.grpc_entries.push(entry);

@@ -3,7 +3,7 @@
 //! # Index
 //!
 //! Each listener keeps its match entries (one per attached hostname, rule and
-//! match) sorted by [`PrecedenceKey`], and indexes them by hostname group and path:
+//! match) sorted by [`PrecedenceKey`](crate::PrecedenceKey), and indexes them by hostname group and path:
 //!
 //! - hostname groups: the request host's exact name, then each wildcard suffix from
 //!   the longest (`*.b.example.com` before `*.example.com`), then routes with no
@@ -33,8 +33,9 @@ use crate::filter::redirect::Redirect;
 use crate::filter::rewrite::UrlRewrite;
 use crate::hostname::{HostKey, Hostname};
 use crate::matcher::{PathMatch, REGEX_SIZE_LIMIT, RouteMatch};
-use crate::precedence::PrecedenceKey;
+use crate::precedence::EntryKey;
 use crate::request::HttpRequest;
+use crate::time::Timestamp;
 
 /// The compiled router: immutable, `Send + Sync`, cheap to clone.
 #[derive(Debug, Clone, Default)]
@@ -55,6 +56,8 @@ pub(crate) struct RouteInfo {
     pub(crate) kind: &'static str,
     pub(crate) namespace: String,
     pub(crate) name: String,
+    /// `metadata.creationTimestamp`, for the full precedence key of its entries.
+    pub(crate) created: Timestamp,
 }
 
 #[derive(Debug, Default)]
@@ -167,7 +170,9 @@ pub(crate) struct Entry {
     pub(crate) match_index: u16,
     pub(crate) m: RouteMatch,
     pub(crate) hostname: Option<Hostname>,
-    pub(crate) key: PrecedenceKey,
+    /// The precedence key with the route's rank in place of its creation
+    /// timestamp and name ([`Router::precedence_key`] gives the full key).
+    pub(crate) key: EntryKey,
 }
 
 /// What a rule does once chosen.
