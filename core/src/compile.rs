@@ -505,9 +505,45 @@ impl<'r> Compiler<'r> {
 
         let kind_conflicts = settle_kind_conflicts(&sources, &builds, &mut pending, &gateways);
 
-        for p in pending {
+        // Each listener's entries, counted to size its vectors once (they hold
+        // every attached match of thousands of routes; grown one push at a time
+        // they would be copied a dozen times). A route attached twice to one
+        // listener is counted twice: a little spare room, rarely.
+        let mut counts: Vec<Vec<[usize; 2]>> = gateways
+            .iter()
+            .map(|g| vec![[0; 2]; g.listeners.len()])
+            .collect();
+        for p in &pending {
+            let (Ok(list), Some(b)) = (&p.outcome, &builds[p.route]) else {
+                continue;
+            };
+            let matches: usize = b.rules.iter().map(|r| r.matches.len()).sum();
+            let grpc = usize::from(sources[p.route].kind == RouteKind::Grpc);
+            for (li, hosts) in list {
+                counts[p.gateway][*li][grpc] += matches * hosts.len();
+            }
+        }
+        for (g, counts) in gateways.iter_mut().zip(counts) {
+            for (l, [http, grpc]) in g.listeners.iter_mut().zip(counts) {
+                l.rt.entries.reserve_exact(http);
+                l.rt.grpc_entries.reserve_exact(grpc);
+            }
+        }
+        // The last attachment of each route moves its matches into the entries
+        // it records instead of cloning them (a clone copies every string and
+        // gives each regular expression a new cache pool). `pending` lists each
+        // route's parentRefs together.
+        let mut last_use = vec![false; pending.len()];
+        let mut marked = None;
+        for (k, p) in pending.iter().enumerate().rev() {
+            if p.outcome.is_ok() && marked != Some(p.route) {
+                last_use[k] = true;
+                marked = Some(p.route);
+            }
+        }
+        for (p, last) in pending.into_iter().zip(last_use) {
             let src = &sources[p.route];
-            let conditions = match (p.outcome, &builds[p.route]) {
+            let conditions = match (p.outcome, &mut builds[p.route]) {
                 (Err(conditions), _) => conditions,
                 (Ok(listeners), Some(b)) => finish_attach(
                     src,
@@ -517,6 +553,7 @@ impl<'r> Compiler<'r> {
                     &mut gateways[p.gateway],
                     listeners,
                     b,
+                    last,
                 ),
                 (Ok(_), None) => Vec::new(),
             };
@@ -1621,7 +1658,9 @@ fn route_ranks(sources: &[RouteSrc<'_>]) -> Vec<u32> {
 }
 
 /// Records a route's entries on the listeners it attached to, and returns the
-/// parent's conditions.
+/// parent's conditions. `last`: no later parentRef of the route attaches, so
+/// the entries of the last listener take the route's matches instead of copies.
+#[allow(clippy::too_many_arguments)]
 fn finish_attach(
     route: &RouteSrc<'_>,
     route_id: u32,
@@ -1629,17 +1668,25 @@ fn finish_attach(
     first_rule: u32,
     gw: &mut GatewayBuild<'_>,
     listeners: Vec<Attached>,
-    build: &RouteBuild,
+    build: &mut RouteBuild,
+    last: bool,
 ) -> Vec<Condition> {
     let resolved = build.resolved_condition();
-    for (i, hosts) in listeners {
+    let n_listeners = listeners.len();
+    for (li, (i, mut hosts)) in listeners.into_iter().enumerate() {
         let l = &mut gw.listeners[i];
         if !l.attached.insert(route_id) {
             continue; // already attached through another parentRef
         }
-        for (ri, rb) in build.rules.iter().enumerate() {
+        let final_listener = last && li + 1 == n_listeners;
+        let n_rules = build.rules.len();
+        for (ri, rb) in build.rules.iter_mut().enumerate() {
             let rule = first_rule + u32::try_from(ri).unwrap_or(0);
-            for (mi, m) in rb.matches.iter().enumerate() {
+            let n_matches = rb.matches.len();
+            for (mi, m) in rb.matches.iter_mut().enumerate() {
+                // The listener's last match takes the hostnames, its last
+                // hostname the match (when no other listener needs them).
+                let final_match = ri + 1 == n_rules && mi + 1 == n_matches;
                 let match_index = u16::try_from(mi).unwrap_or(u16::MAX);
                 let key = match rb.grpc.get(mi) {
                     Some(&lens) => {
@@ -1647,12 +1694,17 @@ fn finish_attach(
                     }
                     None => EntryKey::new(m, route_rank, rb.index, match_index),
                 };
-                for h in &hosts {
+                let n_hosts = hosts.len();
+                for (hi, h) in hosts.iter_mut().enumerate() {
                     let entry = Entry {
                         rule,
                         match_index,
-                        hostname: h.clone(),
-                        m: m.clone(),
+                        hostname: if final_match { h.take() } else { h.clone() },
+                        m: if final_listener && hi + 1 == n_hosts {
+                            std::mem::replace(m, RouteMatch::taken())
+                        } else {
+                            m.clone()
+                        },
                         key,
                     };
                     if route.kind == RouteKind::Grpc {
@@ -1763,15 +1815,28 @@ fn detect_conflicts(listeners: &mut [ListenerBuild], first: usize) {
     }
 }
 
-/// Sorts a listener's entries by precedence. The positions are sorted, then the
-/// entries moved once: moving the large entries at every step of the sort costs
-/// more than the comparisons at thousands of routes. Stable, like `sort_by`.
-fn sort_entries(entries: &mut Vec<Entry>) {
+/// Sorts a listener's entries by precedence. The positions are sorted, then
+/// the entries moved into place by following the permutation's cycles: moving
+/// the large entries at every step of the sort costs more than the comparisons
+/// at thousands of routes, and a second vector of them doubles the memory
+/// touched. Stable, like `sort_by`.
+fn sort_entries(entries: &mut [Entry]) {
     let mut order: Vec<usize> = (0..entries.len()).collect();
     order.sort_by(|&a, &b| entries[a].key.cmp(&entries[b].key));
-    let mut slots: Vec<Option<Entry>> = std::mem::take(entries).into_iter().map(Some).collect();
-    entries.reserve_exact(order.len());
-    entries.extend(order.into_iter().filter_map(|i| slots[i].take()));
+    // `order[pos]` is where the entry that belongs at `pos` is now. Each swap
+    // puts one entry in its place; `order[pos] = pos` marks it done.
+    for start in 0..order.len() {
+        let mut pos = start;
+        loop {
+            let from = order[pos];
+            order[pos] = pos;
+            if from == start || from == pos {
+                break;
+            }
+            entries.swap(pos, from);
+            pos = from;
+        }
+    }
 }
 
 /// The status of one listener, and whether it is accepted and programmed.
