@@ -63,8 +63,9 @@ use crate::precedence::EntryKey;
 use crate::reference_grant::{self, RefEnd};
 use crate::resources::{Object, Resources};
 use crate::router::{
-    Action, BackendFilters, BackendTarget, Certificate, Entry, GatewayRt, Inner, ListenerRt,
-    Mirror, Protocol, RouteInfo, Router, RuleFilters, RuleRt, Timeouts, TlsMode, WeightedBackend,
+    Action, BackendFilters, BackendTarget, Certificate, Entry, Filters, GatewayRt, Inner,
+    ListenerRt, Mirror, Protocol, RouteInfo, Router, RuleFilters, RuleRt, Timeouts, TlsMode,
+    WeightedBackend,
 };
 use crate::status::{
     AddressStatus, Condition, GatewayClassStatus, GatewayStatus, GroupKind, ListenerSetStatus,
@@ -1208,7 +1209,7 @@ impl<'r> Compiler<'r> {
             backends.push(WeightedBackend {
                 weight,
                 target,
-                filters: bf,
+                filters: Filters::<BackendFilters>::new(bf),
             });
         }
         let action = if let Some(r) = redirect {
@@ -1250,7 +1251,7 @@ impl<'r> Compiler<'r> {
                 has_cors: filters.cors.is_some(),
                 matched_prefix,
                 action,
-                filters,
+                filters: Filters::<RuleFilters>::new(filters),
             }),
         })
     }

@@ -204,7 +204,7 @@ pub(crate) struct RuleRt {
     pub(crate) action: Action,
     /// For ReplacePrefixMatch: the rule's only PathPrefix value, else `/`.
     pub(crate) matched_prefix: String,
-    pub(crate) filters: RuleFilters,
+    pub(crate) filters: Filters<RuleFilters>,
 }
 
 /// Filters that apply to every request a rule forwards.
@@ -304,8 +304,8 @@ pub struct WeightedBackend {
     #[serde(flatten)]
     pub target: BackendTarget,
     /// Filters applied when this backend is chosen.
-    #[serde(skip_serializing_if = "BackendFilters::is_empty")]
-    pub filters: BackendFilters,
+    #[serde(skip_serializing_if = "Filters::is_none")]
+    pub filters: Filters<BackendFilters>,
 }
 
 /// A backendRef's target.
@@ -342,6 +342,88 @@ impl BackendFilters {
             && self.response_headers.is_none()
             && self.rewrite.is_none()
             && self.mirrors.is_empty()
+    }
+}
+
+impl RuleFilters {
+    fn is_empty(&self) -> bool {
+        self.request_headers.is_none()
+            && self.response_headers.is_none()
+            && self.rewrite.is_none()
+            && self.mirrors.is_empty()
+            && self.cors.is_none()
+            && self.timeouts.is_empty()
+    }
+}
+
+/// A rule's or a backendRef's filters, stored out of line and only when there
+/// are any: almost every rule and backendRef has none, and [`RuleFilters`] and
+/// [`BackendFilters`] take hundreds of bytes inline (at 10k routes, megabytes
+/// of empty filters written and copied at every compile). Reads as the filters
+/// (`Deref`), empty ones when none were configured; serialises as they do.
+#[derive(Debug, Clone, Default)]
+pub struct Filters<T>(Option<Box<T>>);
+
+static NO_RULE_FILTERS: RuleFilters = RuleFilters {
+    request_headers: None,
+    response_headers: None,
+    rewrite: None,
+    mirrors: Vec::new(),
+    cors: None,
+    timeouts: Timeouts {
+        request: None,
+        backend_request: None,
+    },
+};
+
+static NO_BACKEND_FILTERS: BackendFilters = BackendFilters {
+    request_headers: None,
+    response_headers: None,
+    rewrite: None,
+    mirrors: Vec::new(),
+};
+
+impl<T> Filters<T> {
+    /// Whether no filter is configured.
+    pub fn is_none(&self) -> bool {
+        self.0.is_none()
+    }
+}
+
+impl Filters<RuleFilters> {
+    pub(crate) fn new(f: RuleFilters) -> Self {
+        Filters((!f.is_empty()).then(|| Box::new(f)))
+    }
+}
+
+impl Filters<BackendFilters> {
+    pub(crate) fn new(f: BackendFilters) -> Self {
+        Filters((!f.is_empty()).then(|| Box::new(f)))
+    }
+}
+
+impl std::ops::Deref for Filters<RuleFilters> {
+    type Target = RuleFilters;
+
+    fn deref(&self) -> &RuleFilters {
+        self.0.as_deref().unwrap_or(&NO_RULE_FILTERS)
+    }
+}
+
+impl std::ops::Deref for Filters<BackendFilters> {
+    type Target = BackendFilters;
+
+    fn deref(&self) -> &BackendFilters {
+        self.0.as_deref().unwrap_or(&NO_BACKEND_FILTERS)
+    }
+}
+
+impl<T: serde::Serialize> serde::Serialize for Filters<T>
+where
+    Filters<T>: std::ops::Deref<Target = T>,
+{
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        T::serialize(self, s)
     }
 }
 
