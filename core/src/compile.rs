@@ -1091,7 +1091,7 @@ impl<'r> Compiler<'r> {
         let mut redirect = None;
         let mut extension = false;
         for (fi, f) in rule.filters.iter().enumerate() {
-            let field = format!("spec.rules[{i}].filters[{fi}]");
+            let field = || format!("spec.rules[{i}].filters[{fi}]");
             match f.type_.as_deref() {
                 Some("RequestHeaderModifier") => {
                     filters.request_headers = f
@@ -1113,7 +1113,7 @@ impl<'r> Compiler<'r> {
                 }
                 Some("CORS") => filters.cors = f.cors.as_ref().map(Cors::from_wire),
                 Some("RequestMirror") => {
-                    if let Some(m) = self.mirror(kind, f, ns, &field, &mut note) {
+                    if let Some(m) = self.mirror(kind, f, ns, field, &mut note) {
                         filters.mirrors.push(m);
                     }
                 }
@@ -1123,7 +1123,8 @@ impl<'r> Compiler<'r> {
                     note(InvalidBackend {
                         reason: "InvalidKind",
                         message: format!(
-                            "{field}.extensionRef: extension {}/{} {} is not supported by gatewise",
+                            "{}.extensionRef: extension {}/{} {} is not supported by gatewise",
+                            field(),
                             e.group.unwrap_or_default(),
                             e.kind.unwrap_or_default(),
                             e.name.unwrap_or_default()
@@ -1149,7 +1150,8 @@ impl<'r> Compiler<'r> {
         }
         let mut backends = Vec::with_capacity(rule.backend_refs.len());
         for (bi, b) in rule.backend_refs.iter().enumerate() {
-            let field = format!("spec.rules[{i}].backendRefs[{bi}]");
+            // The field path, for messages: built only when one is written.
+            let field = || format!("spec.rules[{i}].backendRefs[{bi}]");
             let mut bf = BackendFilters::default();
             let mut invalid_filter = None;
             for (fi, f) in b.filters.iter().enumerate() {
@@ -1170,9 +1172,13 @@ impl<'r> Compiler<'r> {
                         bf.rewrite = f.url_rewrite.as_ref().map(UrlRewrite::from_wire)
                     }
                     Some("RequestMirror") => {
-                        if let Some(m) =
-                            self.mirror(kind, f, ns, &format!("{field}.filters[{fi}]"), &mut note)
-                        {
+                        if let Some(m) = self.mirror(
+                            kind,
+                            f,
+                            ns,
+                            || format!("{}.filters[{fi}]", field()),
+                            &mut note,
+                        ) {
                             bf.mirrors.push(m);
                         }
                     }
@@ -1180,7 +1186,8 @@ impl<'r> Compiler<'r> {
                         invalid_filter = Some(InvalidBackend {
                             reason: "InvalidKind",
                             message: format!(
-                                "{field}.filters[{fi}].extensionRef: extensions are not supported by gatewise"
+                                "{}.filters[{fi}].extensionRef: extensions are not supported by gatewise",
+                                field()
                             ),
                         });
                     }
@@ -1194,9 +1201,14 @@ impl<'r> Compiler<'r> {
             }
             let target = match invalid_filter {
                 Some(e) => Err(e),
-                None => {
-                    backend::resolve(self.res, &self.services, kind, ns, &field, &b.object_ref())
-                }
+                None => backend::resolve_ref(
+                    self.res,
+                    &self.services,
+                    kind,
+                    ns,
+                    || format!("spec.rules[{i}].backendRefs[{bi}]"),
+                    b.into(),
+                ),
             };
             let target = match target {
                 Ok(s) => BackendTarget::Service(s),
@@ -1261,18 +1273,17 @@ impl<'r> Compiler<'r> {
         kind: &'static str,
         f: &HttpRouteFilter,
         ns: &str,
-        field: &str,
+        field: impl Fn() -> String,
         note: &mut impl FnMut(InvalidBackend),
     ) -> Option<Mirror> {
         let m = f.request_mirror.as_ref()?;
-        let r = m.backend_ref.clone().unwrap_or_default();
-        match backend::resolve(
+        match backend::resolve_ref(
             self.res,
             &self.services,
             kind,
             ns,
-            &format!("{field}.requestMirror.backendRef"),
-            &r,
+            || format!("{}.requestMirror.backendRef", field()),
+            m.backend_ref.as_ref().map(Into::into).unwrap_or_default(),
         ) {
             Ok(backend) => {
                 let (numerator, denominator) = match (&m.percent, &m.fraction) {
@@ -1418,12 +1429,12 @@ fn attach(
             &gw.sets[i].obj.meta.name,
         ),
     };
-    let parent = format!("{parent_kind} {parent_ns}/{parent_name}");
-    let resolved = build.resolved_condition();
+    // The messages' parts, built only when the parentRef does not attach.
+    let parent = || format!("{parent_kind} {parent_ns}/{parent_name}");
     let fail = |reason: &'static str, message: String| {
         Err(vec![
             Condition::new("Accepted", false, reason, message),
-            resolved.clone(),
+            build.resolved_condition(),
         ])
     };
     if let Owner::ListenerSet(i) = owner
@@ -1431,7 +1442,7 @@ fn attach(
     {
         return fail(
             "NotAllowedByListeners",
-            format!("{parent} is not accepted: {msg}"),
+            format!("{} is not accepted: {msg}", parent()),
         );
     }
     let selected: Vec<usize> = gw
@@ -1445,14 +1456,17 @@ fn attach(
         })
         .map(|(i, _)| i)
         .collect();
-    let what = match (section, port) {
+    let what = || match (section, port) {
         (Some(s), Some(p)) => format!("listener {s} on port {p}"),
         (Some(s), None) => format!("listener {s}"),
         (None, Some(p)) => format!("listeners on port {p}"),
         (None, None) => "listeners".to_owned(),
     };
     if selected.is_empty() {
-        return fail("NoMatchingParent", format!("{parent} has no {what}"));
+        return fail(
+            "NoMatchingParent",
+            format!("{} has no {}", parent(), what()),
+        );
     }
     // Only a Selector needs the route's namespace labels (a copy): built once, if asked.
     let route_ns_labels = std::cell::OnceCell::new();
@@ -1479,7 +1493,9 @@ fn attach(
         return fail(
             "NotAllowedByListeners",
             format!(
-                "no {what} of {parent} allows {kind_name} from namespace {}",
+                "no {} of {} allows {kind_name} from namespace {}",
+                what(),
+                parent(),
                 route.obj.namespace
             ),
         );
@@ -1507,7 +1523,11 @@ fn attach(
     if attached.is_empty() {
         return fail(
             "NoMatchingListenerHostname",
-            format!("no hostname of the route intersects the hostname of the {what} of {parent}"),
+            format!(
+                "no hostname of the route intersects the hostname of the {} of {}",
+                what(),
+                parent()
+            ),
         );
     }
     if build.rules.is_empty() {
