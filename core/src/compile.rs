@@ -558,6 +558,11 @@ impl<'r> Compiler<'r> {
                 ),
                 (Ok(_), None) => Vec::new(),
             };
+            if last {
+                // Its last use: freed now, while its memory is still in the cache
+                // (freeing every build at the end was 7% of the samples of a 10k compile).
+                builds[p.route] = None;
+            }
             parents_of[p.route][p.parent].conditions = conditions;
         }
         for (src, parents) in sources.iter().zip(parents_of) {
