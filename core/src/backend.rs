@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::api::{BackendObjectReference, ServiceSpec};
+use crate::api::{BackendObjectReference, HttpBackendRef, ServiceSpec};
 use crate::reference_grant::{self, RefEnd};
 use crate::resources::{Object, Resources};
 
@@ -55,6 +55,42 @@ impl<'r> Services<'r> {
     }
 }
 
+/// A backend reference's fields, borrowed from a backendRef or a mirror's
+/// backendRef (copying them into a [`BackendObjectReference`] for every backend
+/// of every rule cost four allocations each at compile).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct RefFields<'a> {
+    pub(crate) group: Option<&'a str>,
+    pub(crate) kind: Option<&'a str>,
+    pub(crate) name: Option<&'a str>,
+    pub(crate) namespace: Option<&'a str>,
+    pub(crate) port: Option<i64>,
+}
+
+impl<'a> From<&'a BackendObjectReference> for RefFields<'a> {
+    fn from(r: &'a BackendObjectReference) -> Self {
+        RefFields {
+            group: r.group.as_deref(),
+            kind: r.kind.as_deref(),
+            name: r.name.as_deref(),
+            namespace: r.namespace.as_deref(),
+            port: r.port,
+        }
+    }
+}
+
+impl<'a> From<&'a HttpBackendRef> for RefFields<'a> {
+    fn from(r: &'a HttpBackendRef) -> Self {
+        RefFields {
+            group: r.group.as_deref(),
+            kind: r.kind.as_deref(),
+            name: r.name.as_deref(),
+            namespace: r.namespace.as_deref(),
+            port: r.port,
+        }
+    }
+}
+
 pub(crate) fn resolve(
     resources: &Resources,
     services: &Services<'_>,
@@ -63,10 +99,30 @@ pub(crate) fn resolve(
     field: &str,
     r: &BackendObjectReference,
 ) -> Result<ServiceBackend, InvalidBackend> {
-    let group = r.group.as_deref().unwrap_or("");
-    let kind = r.kind.as_deref().unwrap_or("Service");
-    let name = r.name.as_deref().unwrap_or("");
-    let namespace = r.namespace.as_deref().unwrap_or(from_namespace);
+    resolve_ref(
+        resources,
+        services,
+        from_kind,
+        from_namespace,
+        || field.to_owned(),
+        r.into(),
+    )
+}
+
+/// [`resolve`] with the reference borrowed and the field path (for messages
+/// only) built only when the reference is invalid.
+pub(crate) fn resolve_ref(
+    resources: &Resources,
+    services: &Services<'_>,
+    from_kind: &str,
+    from_namespace: &str,
+    field: impl Fn() -> String,
+    r: RefFields<'_>,
+) -> Result<ServiceBackend, InvalidBackend> {
+    let group = r.group.unwrap_or("");
+    let kind = r.kind.unwrap_or("Service");
+    let name = r.name.unwrap_or("");
+    let namespace = r.namespace.unwrap_or(from_namespace);
     if !group.is_empty() || kind != "Service" {
         let shown = if group.is_empty() {
             kind.to_owned()
@@ -76,7 +132,8 @@ pub(crate) fn resolve(
         return Err(InvalidBackend {
             reason: "InvalidKind",
             message: format!(
-                "{field}: unsupported backend kind {shown} (only core Service is supported)"
+                "{}: unsupported backend kind {shown} (only core Service is supported)",
+                field()
             ),
         });
     }
@@ -94,21 +151,25 @@ pub(crate) fn resolve(
         return Err(InvalidBackend {
             reason: "RefNotPermitted",
             message: format!(
-                "{field}: reference to Service {namespace}/{name} is not permitted by any ReferenceGrant in {namespace}"
+                "{}: reference to Service {namespace}/{name} is not permitted by any ReferenceGrant in {namespace}",
+                field()
             ),
         });
     }
     let Some(service) = services.0.get(&(namespace, name)) else {
         return Err(InvalidBackend {
             reason: "BackendNotFound",
-            message: format!("{field}: Service {namespace}/{name} not found"),
+            message: format!("{}: Service {namespace}/{name} not found", field()),
         });
     };
     let wanted = r.port.unwrap_or(0);
     let Some(port) = service.spec.ports.iter().find(|p| p.port == Some(wanted)) else {
         return Err(InvalidBackend {
             reason: "BackendNotFound",
-            message: format!("{field}: Service {namespace}/{name} has no port {wanted}"),
+            message: format!(
+                "{}: Service {namespace}/{name} has no port {wanted}",
+                field()
+            ),
         });
     };
     Ok(ServiceBackend {

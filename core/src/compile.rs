@@ -59,12 +59,13 @@ use crate::filter::redirect::Redirect;
 use crate::filter::rewrite::UrlRewrite;
 use crate::hostname::Hostname;
 use crate::matcher::{HeaderMatch, PathMatch, QueryMatch, RouteMatch, ValueMatch, compile_regex};
-use crate::precedence::PrecedenceKey;
+use crate::precedence::EntryKey;
 use crate::reference_grant::{self, RefEnd};
 use crate::resources::{Object, Resources};
 use crate::router::{
-    Action, BackendFilters, BackendTarget, Certificate, Entry, GatewayRt, Inner, ListenerRt,
-    Mirror, Protocol, RouteInfo, Router, RuleFilters, RuleRt, Timeouts, TlsMode, WeightedBackend,
+    Action, BackendFilters, BackendTarget, Certificate, Entry, Filters, GatewayRt, Inner,
+    ListenerRt, Mirror, Protocol, RouteInfo, Router, RuleFilters, RuleRt, Timeouts, TlsMode,
+    WeightedBackend,
 };
 use crate::status::{
     AddressStatus, Condition, GatewayClassStatus, GatewayStatus, GroupKind, ListenerSetStatus,
@@ -378,6 +379,7 @@ impl<'r> Compiler<'r> {
             }));
         }
         let (mut http_i, mut grpc_i, mut tls_i, mut tcp_i, mut udp_i) = (0, 0, 0, 0, 0);
+        let ranks = route_ranks(&sources);
 
         let mut inner = Inner::default();
         // Sized once: these grow by one (or a few) per route, and at 10k routes
@@ -491,6 +493,7 @@ impl<'r> Compiler<'r> {
                 kind: src.kind.name(),
                 namespace: src.obj.namespace.clone(),
                 name: src.obj.name.clone(),
+                created: src.obj.created,
             });
             if let Some(b) = &mut build {
                 inner
@@ -503,20 +506,63 @@ impl<'r> Compiler<'r> {
 
         let kind_conflicts = settle_kind_conflicts(&sources, &builds, &mut pending, &gateways);
 
-        for p in pending {
+        // Each listener's entries, counted to size its vectors once (they hold
+        // every attached match of thousands of routes; grown one push at a time
+        // they would be copied a dozen times). A route attached twice to one
+        // listener is counted twice: a little spare room, rarely.
+        let mut counts: Vec<Vec<[usize; 2]>> = gateways
+            .iter()
+            .map(|g| vec![[0; 2]; g.listeners.len()])
+            .collect();
+        for p in &pending {
+            let (Ok(list), Some(b)) = (&p.outcome, &builds[p.route]) else {
+                continue;
+            };
+            let matches: usize = b.rules.iter().map(|r| r.matches.len()).sum();
+            let grpc = usize::from(sources[p.route].kind == RouteKind::Grpc);
+            for (li, hosts) in list {
+                counts[p.gateway][*li][grpc] += matches * hosts.len();
+            }
+        }
+        for (g, counts) in gateways.iter_mut().zip(counts) {
+            for (l, [http, grpc]) in g.listeners.iter_mut().zip(counts) {
+                l.rt.entries.reserve_exact(http);
+                l.rt.grpc_entries.reserve_exact(grpc);
+            }
+        }
+        // The last attachment of each route moves its matches into the entries
+        // it records instead of cloning them (a clone copies every string and
+        // gives each regular expression a new cache pool). `pending` lists each
+        // route's parentRefs together.
+        let mut last_use = vec![false; pending.len()];
+        let mut marked = None;
+        for (k, p) in pending.iter().enumerate().rev() {
+            if p.outcome.is_ok() && marked != Some(p.route) {
+                last_use[k] = true;
+                marked = Some(p.route);
+            }
+        }
+        for (p, last) in pending.into_iter().zip(last_use) {
             let src = &sources[p.route];
-            let conditions = match (p.outcome, &builds[p.route]) {
+            let conditions = match (p.outcome, &mut builds[p.route]) {
                 (Err(conditions), _) => conditions,
                 (Ok(listeners), Some(b)) => finish_attach(
                     src,
                     u32::try_from(p.route).unwrap_or(u32::MAX),
+                    ranks[p.route],
                     p.first_rule,
                     &mut gateways[p.gateway],
                     listeners,
                     b,
+                    last,
                 ),
                 (Ok(_), None) => Vec::new(),
             };
+            if last {
+                // Its last use: freed now, while its memory is still in the cache
+                // (freeing every build at the end was 7% of the samples of a 10k compile).
+                builds[p.route] = None;
+            }
             parents_of[p.route][p.parent].conditions = conditions;
         }
         for (src, parents) in sources.iter().zip(parents_of) {
@@ -1051,7 +1097,7 @@ impl<'r> Compiler<'r> {
         let mut redirect = None;
         let mut extension = false;
         for (fi, f) in rule.filters.iter().enumerate() {
-            let field = format!("spec.rules[{i}].filters[{fi}]");
+            let field = || format!("spec.rules[{i}].filters[{fi}]");
             match f.type_.as_deref() {
                 Some("RequestHeaderModifier") => {
                     filters.request_headers = f
@@ -1073,7 +1119,7 @@ impl<'r> Compiler<'r> {
                 }
                 Some("CORS") => filters.cors = f.cors.as_ref().map(Cors::from_wire),
                 Some("RequestMirror") => {
-                    if let Some(m) = self.mirror(kind, f, ns, &field, &mut note) {
+                    if let Some(m) = self.mirror(kind, f, ns, field, &mut note) {
                         filters.mirrors.push(m);
                     }
                 }
@@ -1083,7 +1129,8 @@ impl<'r> Compiler<'r> {
                     note(InvalidBackend {
                         reason: "InvalidKind",
                         message: format!(
-                            "{field}.extensionRef: extension {}/{} {} is not supported by gatewise",
+                            "{}.extensionRef: extension {}/{} {} is not supported by gatewise",
+                            field(),
                             e.group.unwrap_or_default(),
                             e.kind.unwrap_or_default(),
                             e.name.unwrap_or_default()
@@ -1109,7 +1156,8 @@ impl<'r> Compiler<'r> {
         }
         let mut backends = Vec::with_capacity(rule.backend_refs.len());
         for (bi, b) in rule.backend_refs.iter().enumerate() {
-            let field = format!("spec.rules[{i}].backendRefs[{bi}]");
+            // The field path, for messages: built only when one is written.
+            let field = || format!("spec.rules[{i}].backendRefs[{bi}]");
             let mut bf = BackendFilters::default();
             let mut invalid_filter = None;
             for (fi, f) in b.filters.iter().enumerate() {
@@ -1130,9 +1178,13 @@ impl<'r> Compiler<'r> {
                         bf.rewrite = f.url_rewrite.as_ref().map(UrlRewrite::from_wire)
                     }
                     Some("RequestMirror") => {
-                        if let Some(m) =
-                            self.mirror(kind, f, ns, &format!("{field}.filters[{fi}]"), &mut note)
-                        {
+                        if let Some(m) = self.mirror(
+                            kind,
+                            f,
+                            ns,
+                            || format!("{}.filters[{fi}]", field()),
+                            &mut note,
+                        ) {
                             bf.mirrors.push(m);
                         }
                     }
@@ -1140,7 +1192,8 @@ impl<'r> Compiler<'r> {
                         invalid_filter = Some(InvalidBackend {
                             reason: "InvalidKind",
                             message: format!(
-                                "{field}.filters[{fi}].extensionRef: extensions are not supported by gatewise"
+                                "{}.filters[{fi}].extensionRef: extensions are not supported by gatewise",
+                                field()
                             ),
                         });
                     }
@@ -1154,9 +1207,14 @@ impl<'r> Compiler<'r> {
             }
             let target = match invalid_filter {
                 Some(e) => Err(e),
-                None => {
-                    backend::resolve(self.res, &self.services, kind, ns, &field, &b.object_ref())
-                }
+                None => backend::resolve_ref(
+                    self.res,
+                    &self.services,
+                    kind,
+                    ns,
+                    || format!("spec.rules[{i}].backendRefs[{bi}]"),
+                    b.into(),
+                ),
             };
             let target = match target {
                 Ok(s) => BackendTarget::Service(s),
@@ -1169,7 +1227,7 @@ impl<'r> Compiler<'r> {
             backends.push(WeightedBackend {
                 weight,
                 target,
-                filters: bf,
+                filters: Filters::<BackendFilters>::new(bf),
             });
         }
         let action = if let Some(r) = redirect {
@@ -1211,7 +1269,7 @@ impl<'r> Compiler<'r> {
                 has_cors: filters.cors.is_some(),
                 matched_prefix,
                 action,
-                filters,
+                filters: Filters::<RuleFilters>::new(filters),
             }),
         })
     }
@@ -1221,18 +1279,17 @@ impl<'r> Compiler<'r> {
         kind: &'static str,
         f: &HttpRouteFilter,
         ns: &str,
-        field: &str,
+        field: impl Fn() -> String,
         note: &mut impl FnMut(InvalidBackend),
     ) -> Option<Mirror> {
         let m = f.request_mirror.as_ref()?;
-        let r = m.backend_ref.clone().unwrap_or_default();
-        match backend::resolve(
+        match backend::resolve_ref(
             self.res,
             &self.services,
             kind,
             ns,
-            &format!("{field}.requestMirror.backendRef"),
-            &r,
+            || format!("{}.requestMirror.backendRef", field()),
+            m.backend_ref.as_ref().map(Into::into).unwrap_or_default(),
         ) {
             Ok(backend) => {
                 let (numerator, denominator) = match (&m.percent, &m.fraction) {
@@ -1378,12 +1435,12 @@ fn attach(
             &gw.sets[i].obj.meta.name,
         ),
     };
-    let parent = format!("{parent_kind} {parent_ns}/{parent_name}");
-    let resolved = build.resolved_condition();
+    // The messages' parts, built only when the parentRef does not attach.
+    let parent = || format!("{parent_kind} {parent_ns}/{parent_name}");
     let fail = |reason: &'static str, message: String| {
         Err(vec![
             Condition::new("Accepted", false, reason, message),
-            resolved.clone(),
+            build.resolved_condition(),
         ])
     };
     if let Owner::ListenerSet(i) = owner
@@ -1391,7 +1448,7 @@ fn attach(
     {
         return fail(
             "NotAllowedByListeners",
-            format!("{parent} is not accepted: {msg}"),
+            format!("{} is not accepted: {msg}", parent()),
         );
     }
     let selected: Vec<usize> = gw
@@ -1405,14 +1462,17 @@ fn attach(
         })
         .map(|(i, _)| i)
         .collect();
-    let what = match (section, port) {
+    let what = || match (section, port) {
         (Some(s), Some(p)) => format!("listener {s} on port {p}"),
         (Some(s), None) => format!("listener {s}"),
         (None, Some(p)) => format!("listeners on port {p}"),
         (None, None) => "listeners".to_owned(),
     };
     if selected.is_empty() {
-        return fail("NoMatchingParent", format!("{parent} has no {what}"));
+        return fail(
+            "NoMatchingParent",
+            format!("{} has no {}", parent(), what()),
+        );
     }
     // Only a Selector needs the route's namespace labels (a copy): built once, if asked.
     let route_ns_labels = std::cell::OnceCell::new();
@@ -1439,7 +1499,9 @@ fn attach(
         return fail(
             "NotAllowedByListeners",
             format!(
-                "no {what} of {parent} allows {kind_name} from namespace {}",
+                "no {} of {} allows {kind_name} from namespace {}",
+                what(),
+                parent(),
                 route.obj.namespace
             ),
         );
@@ -1467,7 +1529,11 @@ fn attach(
     if attached.is_empty() {
         return fail(
             "NoMatchingListenerHostname",
-            format!("no hostname of the route intersects the hostname of the {what} of {parent}"),
+            format!(
+                "no hostname of the route intersects the hostname of the {} of {}",
+                what(),
+                parent()
+            ),
         );
     }
     if build.rules.is_empty() {
@@ -1596,53 +1662,77 @@ fn settle_kind_conflicts(
     conflicts
 }
 
+/// Each route's rank by creation timestamp, then `namespace/name`: the part of
+/// the precedence key that [`EntryKey`] stores instead of the timestamp and the
+/// two strings. Routes that tie on all three share a rank, so their entries are
+/// ordered by rule and match, then input order, as the full key orders them.
+fn route_ranks(sources: &[RouteSrc<'_>]) -> Vec<u32> {
+    let age = |i: usize| {
+        let o = sources[i].obj;
+        (o.created, o.namespace.as_str(), o.name.as_str())
+    };
+    let mut order: Vec<usize> = (0..sources.len()).collect();
+    order.sort_by(|&a, &b| age(a).cmp(&age(b)));
+    let mut ranks = vec![0; sources.len()];
+    let mut rank = 0;
+    for (pos, &i) in order.iter().enumerate() {
+        if pos > 0 && age(order[pos - 1]) != age(i) {
+            rank = u32::try_from(pos).unwrap_or(u32::MAX);
+        }
+        ranks[i] = rank;
+    }
+    ranks
+}
+
 /// Records a route's entries on the listeners it attached to, and returns the
-/// parent's conditions.
+/// parent's conditions. `last`: no later parentRef of the route attaches, so
+/// the entries of the last listener take the route's matches instead of copies.
+#[allow(clippy::too_many_arguments)]
 fn finish_attach(
     route: &RouteSrc<'_>,
     route_id: u32,
+    route_rank: u32,
     first_rule: u32,
     gw: &mut GatewayBuild<'_>,
     listeners: Vec<Attached>,
-    build: &RouteBuild,
+    build: &mut RouteBuild,
+    last: bool,
 ) -> Vec<Condition> {
     let resolved = build.resolved_condition();
-    let o = route.obj;
-    for (i, hosts) in listeners {
+    let n_listeners = listeners.len();
+    for (li, (i, mut hosts)) in listeners.into_iter().enumerate() {
         let l = &mut gw.listeners[i];
         if !l.attached.insert(route_id) {
             continue; // already attached through another parentRef
         }
-        for (ri, rb) in build.rules.iter().enumerate() {
+        let final_listener = last && li + 1 == n_listeners;
+        let n_rules = build.rules.len();
+        for (ri, rb) in build.rules.iter_mut().enumerate() {
             let rule = first_rule + u32::try_from(ri).unwrap_or(0);
-            for (mi, m) in rb.matches.iter().enumerate() {
+            let n_matches = rb.matches.len();
+            for (mi, m) in rb.matches.iter_mut().enumerate() {
+                // The listener's last match takes the hostnames, its last
+                // hostname the match (when no other listener needs them).
+                let final_match = ri + 1 == n_rules && mi + 1 == n_matches;
+                let match_index = u16::try_from(mi).unwrap_or(u16::MAX);
                 let key = match rb.grpc.get(mi) {
-                    Some(&(service, method)) => PrecedenceKey::grpc(
-                        service,
-                        method,
-                        m.headers.len(),
-                        o.created,
-                        &o.namespace,
-                        &o.name,
-                        usize::from(rb.index),
-                        mi,
-                    ),
-                    None => PrecedenceKey::new(
-                        m,
-                        o.created,
-                        &o.namespace,
-                        &o.name,
-                        usize::from(rb.index),
-                        mi,
-                    ),
+                    Some(&lens) => {
+                        EntryKey::grpc(lens, m.headers.len(), route_rank, rb.index, match_index)
+                    }
+                    None => EntryKey::new(m, route_rank, rb.index, match_index),
                 };
-                for h in &hosts {
+                let n_hosts = hosts.len();
+                for (hi, h) in hosts.iter_mut().enumerate() {
                     let entry = Entry {
                         rule,
-                        match_index: u16::try_from(mi).unwrap_or(u16::MAX),
-                        hostname: h.clone(),
-                        m: m.clone(),
-                        key: key.clone(),
+                        match_index,
+                        hostname: if final_match { h.take() } else { h.clone() },
+                        m: if final_listener && hi + 1 == n_hosts {
+                            std::mem::replace(m, RouteMatch::taken())
+                        } else {
+                            m.clone()
+                        },
+                        key,
                     };
                     if route.kind == RouteKind::Grpc {
                         l.rt.grpc_entries.push(entry);
@@ -1752,15 +1842,28 @@ fn detect_conflicts(listeners: &mut [ListenerBuild], first: usize) {
     }
 }
 
-/// Sorts a listener's entries by precedence. The positions are sorted, then the
-/// entries moved once: moving the large entries at every step of the sort costs
-/// more than the comparisons at thousands of routes. Stable, like `sort_by`.
-fn sort_entries(entries: &mut Vec<Entry>) {
+/// Sorts a listener's entries by precedence. The positions are sorted, then
+/// the entries moved into place by following the permutation's cycles: moving
+/// the large entries at every step of the sort costs more than the comparisons
+/// at thousands of routes, and a second vector of them doubles the memory
+/// touched. Stable, like `sort_by`.
+fn sort_entries(entries: &mut [Entry]) {
     let mut order: Vec<usize> = (0..entries.len()).collect();
     order.sort_by(|&a, &b| entries[a].key.cmp(&entries[b].key));
-    let mut slots: Vec<Option<Entry>> = std::mem::take(entries).into_iter().map(Some).collect();
-    entries.reserve_exact(order.len());
-    entries.extend(order.into_iter().filter_map(|i| slots[i].take()));
+    // `order[pos]` is where the entry that belongs at `pos` is now. Each swap
+    // puts one entry in its place; `order[pos] = pos` marks it done.
+    for start in 0..order.len() {
+        let mut pos = start;
+        loop {
+            let from = order[pos];
+            order[pos] = pos;
+            if from == start || from == pos {
+                break;
+            }
+            entries.swap(pos, from);
+            pos = from;
+        }
+    }
 }
 
 /// The status of one listener, and whether it is accepted and programmed.

@@ -223,13 +223,14 @@ impl Router {
                     _ => false,
                 };
             }
+            let key = self.precedence_key(e);
             ex.candidates.push(Candidate {
-                route: format!("{}/{}", e.key.namespace, e.key.name),
-                rule: e.key.rule,
-                match_index: e.key.match_index,
+                route: format!("{}/{}", key.namespace, key.name),
+                rule: key.rule,
+                match_index: key.match_index,
                 hostname: e.hostname.clone(),
                 hostname_rank: HostnameRank::of(e.hostname.as_ref()),
-                key: e.key.clone(),
+                key,
                 summary: match protocol {
                     RequestProtocol::Tls => "server name".to_owned(),
                     _ => "any connection (oldest route first)".to_owned(),
@@ -368,13 +369,14 @@ impl Router {
                 };
                 ex.consistent = same;
             }
+            let key = self.precedence_key(e);
             ex.candidates.push(Candidate {
-                route: format!("{}/{}", e.key.namespace, e.key.name),
-                rule: e.key.rule,
-                match_index: e.key.match_index,
+                route: format!("{}/{}", key.namespace, key.name),
+                rule: key.rule,
+                match_index: key.match_index,
                 hostname: e.hostname.clone(),
                 hostname_rank: HostnameRank::of(e.hostname.as_ref()),
-                key: e.key.clone(),
+                key,
                 summary: summary(e),
                 outcome,
                 mismatch,
@@ -393,7 +395,7 @@ pub(crate) fn summary(e: &crate::router::Entry) -> String {
         PathKind::PathPrefix => "PathPrefix",
         PathKind::RegularExpression => "RegularExpression",
     };
-    let mut s = if matches!(e.key.path, crate::precedence::PathRank::Grpc { .. }) {
+    let mut s = if e.key.is_grpc() {
         match e.m.path.kind() {
             PathKind::PathPrefix => "gRPC: any service and method".to_owned(),
             PathKind::Exact => format!("gRPC method {}", e.m.path.value()),

@@ -179,7 +179,7 @@ pub use precedence::{HostnameRank, PathRank, PrecedenceKey};
 pub use request::{Headers, HttpRequest, RequestProtocol, Scheme, default_sni, grpc_path};
 pub use resources::{Meta, Object, Resources};
 pub use router::{
-    BackendFilters, BackendTarget, Certificate, ListenerInfo, Mirror, Protocol, Router,
+    BackendFilters, BackendTarget, Certificate, Filters, ListenerInfo, Mirror, Protocol, Router,
     RuleFilters, Timeouts, TlsMode, WeightedBackend,
 };
 pub use status::{

@@ -855,7 +855,10 @@ impl<'a> Ctx<'a> {
             let other = format!("{ak} {ans}/{an} rule {arule} match {}", a.match_index);
             let l4 = matches!(site.listener.protocol, Some(Protocol::Tcp | Protocol::Udp));
             let (code, message) = if same {
-                let (older, newer) = (a.key.created, site.entry.key.created);
+                let (older, newer) = (
+                    self.router.precedence_key(a).created,
+                    self.router.precedence_key(site.entry).created,
+                );
                 let why = if older < newer {
                     format!("{ans}/{an} is older")
                 } else {
@@ -1905,7 +1908,7 @@ fn describe(kind: &str, m: &RouteMatch) -> String {
                 match_index: 0,
                 hostname: None,
                 m: m.clone(),
-                key: crate::precedence::PrecedenceKey::new(m, Timestamp::default(), "", "", 0, 0),
+                key: crate::precedence::EntryKey::new(m, 0, 0, 0),
             };
             let mut s = crate::explain::summary(&e);
             if kind == "GRPCRoute" {

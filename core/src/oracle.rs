@@ -2,7 +2,7 @@
 //!
 //! [`Oracle`] routes a request the obvious way: every match entry attached to the
 //! chosen listener, sorted once by the spec's precedence (hostname first, see
-//! [`HostnameRank`], then [`PrecedenceKey`]), is tried from the top, and the first
+//! [`HostnameRank`], then [`PrecedenceKey`](crate::PrecedenceKey)), is tried from the top, and the first
 //! whose hostname, path, method, headers and query parameters all hold wins. This
 //! is how gateways that compile the precedence into an ordered list route, and
 //! it is what [`Router::explain`] records.
@@ -41,7 +41,7 @@ use crate::decision::{
 };
 use crate::hostname::{HostKey, Hostname};
 use crate::path;
-use crate::precedence::{HostnameRank, PrecedenceKey};
+use crate::precedence::{EntryKey, HostnameRank};
 use crate::request::{HttpRequest, RequestProtocol};
 use crate::router::{Entry, ListenerRt, Router};
 
@@ -274,6 +274,6 @@ fn sorted(entries: &[Entry]) -> Vec<usize> {
 }
 
 /// Smaller is higher precedence: the attached hostname, then the rest.
-fn precedence(e: &Entry) -> (HostnameRank, &PrecedenceKey) {
+fn precedence(e: &Entry) -> (HostnameRank, &EntryKey) {
     (HostnameRank::of(e.hostname.as_ref()), &e.key)
 }

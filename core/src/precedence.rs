@@ -44,6 +44,7 @@ use serde::Serialize;
 
 use crate::hostname::Hostname;
 use crate::matcher::{PathMatch, RouteMatch};
+use crate::router::{Entry, Router};
 use crate::time::Timestamp;
 
 /// The path part of the key: smaller is higher precedence.
@@ -136,63 +137,133 @@ pub struct PrecedenceKey {
     pub match_index: usize,
 }
 
-impl PrecedenceKey {
-    pub(crate) fn new(
-        m: &RouteMatch,
-        created: Timestamp,
-        namespace: &str,
-        name: &str,
-        rule: usize,
-        match_index: usize,
-    ) -> PrecedenceKey {
-        let path = match &m.path {
-            PathMatch::Exact(_) => PathRank::Exact,
-            PathMatch::RegularExpression(_, src) => PathRank::RegularExpression(Reverse(src.len())),
-            PathMatch::PathPrefix(p) => {
-                PathRank::PathPrefix(Reverse(if p.is_empty() { 1 } else { p.len() }))
-            }
+/// A [`PrecedenceKey`] as a router entry stores it: the route's creation
+/// timestamp, namespace and name are replaced by the route's rank in that order
+/// among the routes of one compile (`route_rank`), so the key is a few integers,
+/// copied without allocating and compared without reading strings. It orders
+/// entries exactly as the full key does; the full key is rebuilt from the route
+/// table when an explanation shows it ([`Router::precedence_key`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct EntryKey {
+    /// The [`PathRank`] variant, in its order: 0 `Exact`, 1 `RegularExpression`,
+    /// 2 `PathPrefix`, 3 `Grpc`.
+    path_kind: u8,
+    /// The RegularExpression or PathPrefix length; the gRPC service characters.
+    path_len: Reverse<u32>,
+    /// The gRPC method characters.
+    method_len: Reverse<u32>,
+    method: Reverse<bool>,
+    headers: Reverse<u32>,
+    query_params: Reverse<u32>,
+    /// The route's position when routes are sorted by creation timestamp, then
+    /// `namespace/name` (then input order, which the sort keeps anyway).
+    route_rank: u32,
+    rule: u16,
+    match_index: u16,
+}
+
+/// A count as stored in an [`EntryKey`] (lengths and counts are bounded far
+/// below `u32::MAX` by validation; saturating keeps the order if not).
+fn small(n: usize) -> Reverse<u32> {
+    Reverse(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+impl EntryKey {
+    /// The key of an HTTPRoute (or TLS/TCP/UDPRoute) match.
+    pub(crate) fn new(m: &RouteMatch, route_rank: u32, rule: u16, match_index: u16) -> EntryKey {
+        let (path_kind, path_len) = match &m.path {
+            PathMatch::Exact(_) => (0, 0),
+            PathMatch::RegularExpression(_, src) => (1, src.len()),
+            PathMatch::PathPrefix(p) => (2, if p.is_empty() { 1 } else { p.len() }),
         };
-        PrecedenceKey {
-            path,
+        EntryKey {
+            path_kind,
+            path_len: small(path_len),
+            method_len: Reverse(0),
             method: Reverse(m.method.is_some()),
-            headers: Reverse(m.headers.len()),
-            query_params: Reverse(m.query.len()),
-            created,
-            namespace: namespace.to_owned(),
-            name: name.to_owned(),
+            headers: small(m.headers.len()),
+            query_params: small(m.query.len()),
+            route_rank,
             rule,
             match_index,
         }
     }
-}
 
-impl PrecedenceKey {
     /// The key of a GRPCRoute match: service characters, method characters, header
     /// matches, then age, `namespace/name`, rule and match order.
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn grpc(
-        service: usize,
-        method: usize,
+        (service, method): (usize, usize),
         headers: usize,
-        created: Timestamp,
-        namespace: &str,
-        name: &str,
-        rule: usize,
-        match_index: usize,
-    ) -> PrecedenceKey {
-        PrecedenceKey {
-            path: PathRank::Grpc {
-                service: Reverse(service),
-                method: Reverse(method),
-            },
+        route_rank: u32,
+        rule: u16,
+        match_index: u16,
+    ) -> EntryKey {
+        EntryKey {
+            path_kind: 3,
+            path_len: small(service),
+            method_len: small(method),
             method: Reverse(false),
-            headers: Reverse(headers),
+            headers: small(headers),
             query_params: Reverse(0),
+            route_rank,
+            rule,
+            match_index,
+        }
+    }
+
+    /// Whether this is a GRPCRoute match's key.
+    pub(crate) fn is_grpc(&self) -> bool {
+        self.path_kind == 3
+    }
+
+    /// The rule's index in its route.
+    pub(crate) fn rule(&self) -> usize {
+        usize::from(self.rule)
+    }
+
+    /// The match's index in its rule.
+    pub(crate) fn match_index(&self) -> usize {
+        usize::from(self.match_index)
+    }
+
+    /// The full key, with the route's creation timestamp, namespace and name.
+    pub(crate) fn full(&self, created: Timestamp, namespace: &str, name: &str) -> PrecedenceKey {
+        let len = |r: Reverse<u32>| Reverse(r.0 as usize);
+        let path = match self.path_kind {
+            0 => PathRank::Exact,
+            1 => PathRank::RegularExpression(len(self.path_len)),
+            2 => PathRank::PathPrefix(len(self.path_len)),
+            _ => PathRank::Grpc {
+                service: len(self.path_len),
+                method: len(self.method_len),
+            },
+        };
+        PrecedenceKey {
+            path,
+            method: self.method,
+            headers: len(self.headers),
+            query_params: len(self.query_params),
             created,
             namespace: namespace.to_owned(),
             name: name.to_owned(),
-            rule,
-            match_index,
+            rule: self.rule(),
+            match_index: self.match_index(),
+        }
+    }
+}
+
+impl Router {
+    /// An entry's full precedence key (its route's creation timestamp, namespace
+    /// and name read from the route table).
+    pub(crate) fn precedence_key(&self, e: &Entry) -> PrecedenceKey {
+        let route = self
+            .inner
+            .rules
+            .get(e.rule as usize)
+            .and_then(|r| self.inner.routes.get(r.route as usize));
+        match route {
+            Some(r) => e.key.full(r.created, &r.namespace, &r.name),
+            None => e.key.full(Timestamp::default(), "", ""),
         }
     }
 }
@@ -222,7 +293,11 @@ mod tests {
                 .collect(),
             query: Vec::new(),
         };
-        PrecedenceKey::new(&m, Timestamp::from_unix(created), ns, name, rule, 0)
+        EntryKey::new(&m, 0, u16::try_from(rule).expect("small rule index"), 0).full(
+            Timestamp::from_unix(created),
+            ns,
+            name,
+        )
     }
 
     #[test]
@@ -285,5 +360,65 @@ mod tests {
         let wild = HostnameRank::of(Some(&Hostname::parse("*.example.com")));
         let none = HostnameRank::of(None);
         assert!(exact < wild_long && wild_long < wild && wild < none);
+    }
+
+    #[test]
+    fn entry_key_orders_as_the_full_key() {
+        // Routes ranked by (created, namespace, name); the last two tie.
+        let routes = [
+            (2, "a", "b"),
+            (1, "z", "z"),
+            (1, "a", "c"),
+            (3, "a", "a"),
+            (3, "a", "a"),
+        ];
+        let mut order: Vec<usize> = (0..routes.len()).collect();
+        order.sort_by_key(|&i| routes[i]);
+        let mut rank = [0u32; 5];
+        for (pos, &i) in order.iter().enumerate() {
+            let tie = pos > 0 && routes[order[pos - 1]] == routes[i];
+            rank[i] = if tie {
+                rank[order[pos - 1]]
+            } else {
+                pos as u32
+            };
+        }
+        let paths = || {
+            [
+                PathMatch::exact("/a"),
+                PathMatch::prefix("/"),
+                PathMatch::prefix("/ab"),
+                PathMatch::regex("/a.*").expect("valid"),
+            ]
+        };
+        let mut keys = Vec::new();
+        for (r, &(created, ns, name)) in routes.iter().enumerate() {
+            for (rule, path) in paths().into_iter().enumerate() {
+                for (method, headers) in [(false, 0), (true, 0), (false, 2)] {
+                    let m = RouteMatch {
+                        path: path.clone(),
+                        method: method.then(|| "GET".into()),
+                        headers: (0..headers)
+                            .map(|i| HeaderMatch {
+                                name: format!("h{i}").into(),
+                                value: ValueMatch::Exact("v".into()),
+                            })
+                            .collect(),
+                        query: Vec::new(),
+                    };
+                    let k = EntryKey::new(&m, rank[r], rule as u16, 0);
+                    keys.push((k, k.full(Timestamp::from_unix(created), ns, name)));
+                }
+            }
+            for lens in [(0, 0), (3, 0), (3, 4)] {
+                let k = EntryKey::grpc(lens, 1, rank[r], 0, 1);
+                keys.push((k, k.full(Timestamp::from_unix(created), ns, name)));
+            }
+        }
+        for (a, fa) in &keys {
+            for (b, fb) in &keys {
+                assert_eq!(a.cmp(b), fa.cmp(fb), "{fa:?} against {fb:?}");
+            }
+        }
     }
 }

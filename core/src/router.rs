@@ -3,7 +3,7 @@
 //! # Index
 //!
 //! Each listener keeps its match entries (one per attached hostname, rule and
-//! match) sorted by [`PrecedenceKey`], and indexes them by hostname group and path:
+//! match) sorted by [`PrecedenceKey`](crate::PrecedenceKey), and indexes them by hostname group and path:
 //!
 //! - hostname groups: the request host's exact name, then each wildcard suffix from
 //!   the longest (`*.b.example.com` before `*.example.com`), then routes with no
@@ -37,8 +37,9 @@ use crate::filter::redirect::Redirect;
 use crate::filter::rewrite::UrlRewrite;
 use crate::hostname::{HostKey, Hostname};
 use crate::matcher::{PathMatch, REGEX_SIZE_LIMIT, RouteMatch};
-use crate::precedence::PrecedenceKey;
+use crate::precedence::EntryKey;
 use crate::request::HttpRequest;
+use crate::time::Timestamp;
 
 /// The compiled router: immutable, `Send + Sync`, cheap to clone.
 #[derive(Debug, Clone, Default)]
@@ -59,6 +60,8 @@ pub(crate) struct RouteInfo {
     pub(crate) kind: &'static str,
     pub(crate) namespace: String,
     pub(crate) name: String,
+    /// `metadata.creationTimestamp`, for the full precedence key of its entries.
+    pub(crate) created: Timestamp,
 }
 
 #[derive(Debug, Default)]
@@ -173,7 +176,9 @@ pub(crate) struct Entry {
     pub(crate) match_index: u16,
     pub(crate) m: RouteMatch,
     pub(crate) hostname: Option<Hostname>,
-    pub(crate) key: PrecedenceKey,
+    /// The precedence key with the route's rank in place of its creation
+    /// timestamp and name ([`Router::precedence_key`] gives the full key).
+    pub(crate) key: EntryKey,
 }
 
 /// The winner of a lookup: its rule and match index (what a decision reports).
@@ -232,7 +237,7 @@ pub(crate) struct RuleRt {
     pub(crate) action: Action,
     /// For ReplacePrefixMatch: the rule's only PathPrefix value, else `/`.
     pub(crate) matched_prefix: String,
-    pub(crate) filters: RuleFilters,
+    pub(crate) filters: Filters<RuleFilters>,
 }
 
 /// Filters that apply to every request a rule forwards.
@@ -332,8 +337,8 @@ pub struct WeightedBackend {
     #[serde(flatten)]
     pub target: BackendTarget,
     /// Filters applied when this backend is chosen.
-    #[serde(skip_serializing_if = "BackendFilters::is_empty")]
-    pub filters: BackendFilters,
+    #[serde(skip_serializing_if = "Filters::is_none")]
+    pub filters: Filters<BackendFilters>,
 }
 
 /// A backendRef's target.
@@ -370,6 +375,88 @@ impl BackendFilters {
             && self.response_headers.is_none()
             && self.rewrite.is_none()
             && self.mirrors.is_empty()
+    }
+}
+
+impl RuleFilters {
+    fn is_empty(&self) -> bool {
+        self.request_headers.is_none()
+            && self.response_headers.is_none()
+            && self.rewrite.is_none()
+            && self.mirrors.is_empty()
+            && self.cors.is_none()
+            && self.timeouts.is_empty()
+    }
+}
+
+/// A rule's or a backendRef's filters, stored out of line and only when there
+/// are any: almost every rule and backendRef has none, and [`RuleFilters`] and
+/// [`BackendFilters`] take hundreds of bytes inline (at 10k routes, megabytes
+/// of empty filters written and copied at every compile). Reads as the filters
+/// (`Deref`), empty ones when none were configured; serialises as they do.
+#[derive(Debug, Clone, Default)]
+pub struct Filters<T>(Option<Box<T>>);
+
+static NO_RULE_FILTERS: RuleFilters = RuleFilters {
+    request_headers: None,
+    response_headers: None,
+    rewrite: None,
+    mirrors: Vec::new(),
+    cors: None,
+    timeouts: Timeouts {
+        request: None,
+        backend_request: None,
+    },
+};
+
+static NO_BACKEND_FILTERS: BackendFilters = BackendFilters {
+    request_headers: None,
+    response_headers: None,
+    rewrite: None,
+    mirrors: Vec::new(),
+};
+
+impl<T> Filters<T> {
+    /// Whether no filter is configured.
+    pub fn is_none(&self) -> bool {
+        self.0.is_none()
+    }
+}
+
+impl Filters<RuleFilters> {
+    pub(crate) fn new(f: RuleFilters) -> Self {
+        Filters((!f.is_empty()).then(|| Box::new(f)))
+    }
+}
+
+impl Filters<BackendFilters> {
+    pub(crate) fn new(f: BackendFilters) -> Self {
+        Filters((!f.is_empty()).then(|| Box::new(f)))
+    }
+}
+
+impl std::ops::Deref for Filters<RuleFilters> {
+    type Target = RuleFilters;
+
+    fn deref(&self) -> &RuleFilters {
+        self.0.as_deref().unwrap_or(&NO_RULE_FILTERS)
+    }
+}
+
+impl std::ops::Deref for Filters<BackendFilters> {
+    type Target = BackendFilters;
+
+    fn deref(&self) -> &BackendFilters {
+        self.0.as_deref().unwrap_or(&NO_BACKEND_FILTERS)
+    }
+}
+
+impl<T: serde::Serialize> serde::Serialize for Filters<T>
+where
+    Filters<T>: std::ops::Deref<Target = T>,
+{
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        T::serialize(self, s)
     }
 }
 
