@@ -489,13 +489,22 @@ impl<'r> Compiler<'r> {
                 RouteKind::Tcp => tcp_i += 1,
                 RouteKind::Udp => udp_i += 1,
             }
+            let (namespace, name): (Arc<str>, Arc<str>) = (
+                src.obj.namespace.as_str().into(),
+                src.obj.name.as_str().into(),
+            );
             inner.routes.push(RouteInfo {
                 kind: src.kind.name(),
-                namespace: src.obj.namespace.clone(),
-                name: src.obj.name.clone(),
+                namespace: Arc::clone(&namespace),
+                name: Arc::clone(&name),
                 created: src.obj.created,
             });
             if let Some(b) = &mut build {
+                for rule in b.rules.iter_mut().filter_map(|r| r.rule.as_mut()) {
+                    rule.route_kind = src.kind.name();
+                    rule.route_namespace = Arc::clone(&namespace);
+                    rule.route_name = Arc::clone(&name);
+                }
                 inner
                     .rules
                     .extend(b.rules.iter_mut().filter_map(|rb| rb.rule.take()));
@@ -1265,6 +1274,10 @@ impl<'r> Compiler<'r> {
             rule: Some(RuleRt {
                 route: route_id,
                 index: u16::try_from(i).unwrap_or(u16::MAX),
+                // Set with the route's entry in the route table.
+                route_kind: "",
+                route_namespace: Arc::from(""),
+                route_name: Arc::from(""),
                 name: rule.name.clone(),
                 has_cors: filters.cors.is_some(),
                 matched_prefix,

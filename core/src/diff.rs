@@ -343,7 +343,7 @@ pub fn diff_compiled(old: &Compiled, new: &Compiled) -> DiffReport {
         for site in sites(router) {
             let source = RequestSource {
                 version,
-                object: ObjectRef::new(site.route.kind, &site.route.namespace, &site.route.name),
+                object: ObjectRef::new(site.route.kind, &*site.route.namespace, &*site.route.name),
                 rule: Some(usize::from(site.rule.index)),
                 match_index: Some(usize::from(site.entry.match_index)),
                 listener: format!(

@@ -219,7 +219,7 @@ impl Router {
                 let rule = self.inner.rules.get(e.rule as usize);
                 let route = rule.and_then(|r| self.inner.routes.get(r.route as usize));
                 ex.consistent = match (&ex.decision.route, route) {
-                    (Some(v), Some(r)) => v.namespace == r.namespace && v.name == r.name,
+                    (Some(v), Some(r)) => *v.namespace == *r.namespace && *v.name == *r.name,
                     _ => false,
                 };
             }
@@ -361,8 +361,8 @@ impl Router {
                 let route = rule.and_then(|r| self.inner.routes.get(r.route as usize));
                 let same = match (&ex.decision.route, route, rule) {
                     (Some(v), Some(r), Some(rule)) => {
-                        v.namespace == r.namespace
-                            && v.name == r.name
+                        *v.namespace == *r.namespace
+                            && *v.name == *r.name
                             && ex.decision.rule == Some(usize::from(rule.index))
                     }
                     _ => false,

@@ -727,8 +727,8 @@ impl<'a> Ctx<'a> {
         let route = self.router.inner.routes.get(rule.route as usize)?;
         Some((
             route.kind,
-            route.namespace.as_str(),
-            route.name.as_str(),
+            &*route.namespace,
+            &*route.name,
             usize::from(rule.index),
         ))
     }
@@ -763,8 +763,8 @@ impl<'a> Ctx<'a> {
         for site in &self.sites {
             let key = (
                 site.route.kind,
-                site.route.namespace.as_str(),
-                site.route.name.as_str(),
+                &*site.route.namespace,
+                &*site.route.name,
                 usize::from(site.rule.index),
                 usize::from(site.entry.match_index),
             );
@@ -1439,8 +1439,8 @@ impl<'a> Ctx<'a> {
                 .iter()
                 .filter(|s| {
                     s.route.kind == route.kind
-                        && s.route.namespace == route.meta.namespace
-                        && s.route.name == route.meta.name
+                        && *s.route.namespace == *route.meta.namespace
+                        && *s.route.name == *route.meta.name
                 })
                 .copied()
                 .collect();

@@ -58,8 +58,9 @@ pub(crate) struct Inner {
 #[derive(Debug)]
 pub(crate) struct RouteInfo {
     pub(crate) kind: &'static str,
-    pub(crate) namespace: String,
-    pub(crate) name: String,
+    /// Shared with the route's rules ([`RuleRt::route_namespace`]).
+    pub(crate) namespace: Arc<str>,
+    pub(crate) name: Arc<str>,
     /// `metadata.creationTimestamp`, for the full precedence key of its entries.
     pub(crate) created: Timestamp,
 }
@@ -231,6 +232,11 @@ pub(crate) enum Action {
 pub(crate) struct RuleRt {
     pub(crate) route: u32,
     pub(crate) index: u16,
+    /// The route's kind, namespace and name, as [`RouteInfo`] has them: a
+    /// decision reports them from the rule it already reads.
+    pub(crate) route_kind: &'static str,
+    pub(crate) route_namespace: Arc<str>,
+    pub(crate) route_name: Arc<str>,
     /// `filters.cors.is_some()`, beside the fields a decision reads.
     pub(crate) has_cors: bool,
     pub(crate) name: Option<String>,
@@ -860,8 +866,14 @@ impl ListenerRt {
         let text = path;
         let path = path.as_bytes();
         // The deepest node the path reaches, and its depth.
-        let (mut node, mut depth) = (g.root, 0usize);
-        if let Some(root) = arena.nodes.get(node as usize) {
+        let (mut node, mut depth) = (NO_NODE, 0usize);
+        if let Some(root) = arena.nodes.get(g.root as usize)
+            && let label = arena.label(root)
+            && path
+                .get(..label.len())
+                .is_some_and(|head| same_bytes(head, label))
+        {
+            (node, depth) = (g.root, label.len());
             let mut n = root;
             while n.children != 0
                 && let Some(&b) = path.get(depth)
@@ -1000,9 +1012,20 @@ impl PathArena {
             ..PathNode::default()
         });
         // (node, its keys, where its label starts, its depth): the keys all
-        // start with the node's path, `key[..depth]`.
+        // start with the node's path, `key[..depth]`. The root's label is what
+        // every key starts with (empty when a key is: the `/` prefix), so a
+        // walk does not step through a node every path passes.
+        let shared = match (keys.first(), keys.last()) {
+            (Some(first), Some(last)) => first
+                .0
+                .iter()
+                .zip(last.0)
+                .take_while(|(x, y)| x == y)
+                .count(),
+            _ => 0,
+        };
         let mut queue = std::collections::VecDeque::new();
-        queue.push_back((root, &keys[..], 0usize, 0usize));
+        queue.push_back((root, &keys[..], 0usize, shared));
         let mut runs = Vec::new();
         while let Some((node, keys, from, depth)) = queue.pop_front() {
             // Keys ending here come first (sorted: they are the shortest).
@@ -1283,8 +1306,8 @@ impl Router {
             .into_iter()
             .map(|r| crate::RouteView {
                 kind: r.kind.to_owned(),
-                namespace: r.namespace.clone(),
-                name: r.name.clone(),
+                namespace: r.namespace.to_string(),
+                name: r.name.to_string(),
             })
             .collect()
     }

@@ -147,13 +147,13 @@ impl Router {
     }
 
     pub(crate) fn matched<'a>(&'a self, listener: &'a ListenerRt, hit: Hit) -> Option<Matched<'a>> {
+        // The rule carries its route's names: no read of the route table.
         let rule = self.inner.rules.get(hit.rule as usize)?;
-        let route = self.inner.routes.get(rule.route as usize)?;
         Some(Matched {
             listener: &listener.name,
-            route_kind: route.kind,
-            route_namespace: &route.namespace,
-            route_name: &route.name,
+            route_kind: rule.route_kind,
+            route_namespace: &rule.route_namespace,
+            route_name: &rule.route_name,
             rule: usize::from(rule.index),
             rule_name: rule.name.as_deref(),
             match_index: usize::from(hit.match_index),
