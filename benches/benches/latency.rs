@@ -20,6 +20,11 @@ use gatewise_benches::workload::{self, Class, Shape, Spec, Workload};
 /// Timed decisions per row.
 const SAMPLES: usize = 400_000;
 
+/// Alternating rounds of the flatness measurement, and decisions per size in
+/// each.
+const ROUNDS: usize = 15;
+const ROUND_SAMPLES: usize = 100_000;
+
 struct Row {
     label: String,
     requests: usize,
@@ -132,6 +137,39 @@ fn main() {
             big / one
         );
     }
+    // The flatness ratio again, the two sizes measured alternately over
+    // several rounds: one run's p50 moves by a timer step (10 ns here) with
+    // the machine's load, so the ratio of a single pair does too.
+    let one = Workload::generate(Spec::new(Shape::Realistic, 1, 1));
+    let big = Workload::generate(Spec::new(Shape::Realistic, 10_000, 1_000));
+    let one_reqs: Vec<HttpRequest<'_>> =
+        one.class(Class::Mix).map(workload::Request::http).collect();
+    let big_reqs: Vec<HttpRequest<'_>> =
+        big.class(Class::Mix).map(workload::Request::http).collect();
+    let mut ratios = Vec::with_capacity(ROUNDS);
+    println!(
+        "\nAlternating rounds ({ROUNDS} x {ROUND_SAMPLES} decisions per size), p50 at 1 route / p50 at 10k routes:"
+    );
+    for _ in 0..ROUNDS {
+        let [a, b] = [(&one, &one_reqs), (&big, &big_reqs)].map(|(w, reqs)| {
+            measure_n(String::new(), reqs, overhead, ROUND_SAMPLES, |req| {
+                black_box(
+                    w.router()
+                        .route_http(workload::gateway(), workload::PORT, req),
+                );
+            })
+            .p[0]
+        });
+        print!(" {}/{}", ns(a), ns(b));
+        ratios.push(b / a);
+    }
+    ratios.sort_by(f64::total_cmp);
+    println!(
+        "\nflatness over {ROUNDS} alternating rounds: median {:.2} x (range {:.2}-{:.2}; target <= 1.5)",
+        ratios[ROUNDS / 2],
+        ratios[0],
+        ratios[ROUNDS - 1]
+    );
     println!(
         "\nThe mix cycled through as above, each request's bytes read just before its decision (as a proxy has them in cache after parsing the request; the router's data is as cold as above):\n"
     );
