@@ -648,7 +648,7 @@ impl HostIndex {
 impl ListenerRt {
     /// Builds the index once `entries` are sorted.
     pub(crate) fn build_index(&mut self) {
-        // Each group's keys: (path bytes, is a prefix, entry id), or a regex id.
+        // Each group's keys: (path bytes, is a prefix, candidate), or a regex id.
         #[derive(Default)]
         struct Group<'e> {
             paths: Vec<(&'e [u8], bool, Candidate)>,
@@ -661,10 +661,7 @@ impl ListenerRt {
                         host: Option<&Hostname>|
          -> usize {
             let slot = match host {
-                None => index.any.get_or_insert_with(|| PathIndex {
-                    root: u32::MAX - 1,
-                    ..PathIndex::default()
-                }),
+                None => index.any.get_or_insert_with(PathIndex::default),
                 Some(Hostname::Exact(h)) => slot(&mut index.exact, h),
                 Some(Hostname::Wildcard(s)) => {
                     // Longer keys (not valid hostnames) are never skipped.
@@ -676,9 +673,9 @@ impl ListenerRt {
                 }
             };
             // Until the trees are built, `root` holds the group's number
-            // (`NO_NODE` for a new group; `u32::MAX - 1` for a new `any`).
-            if slot.root >= u32::MAX - 1 {
-                slot.root = u32::try_from(groups.len()).unwrap_or(u32::MAX - 2);
+            // (`NO_NODE` for a new group).
+            if slot.root == NO_NODE {
+                slot.root = u32::try_from(groups.len()).unwrap_or(NO_NODE - 1);
                 groups.push(Group::default());
             }
             slot.root as usize
