@@ -34,51 +34,53 @@ struct Row {
 
 fn main() {
     let overhead = timer_overhead();
-    let mut rows = Vec::new();
-    let mut flat = Vec::new();
-    let mut hot_rows = Vec::new();
-    let mut parsed_rows = Vec::new();
-    let mut parsed_flat = Vec::new();
-    let mut hot_flat = Vec::new();
+    // Per size of the realistic mix: cycled, cycled with the request read
+    // first, and warm.
+    let mut cycled = Vec::new();
+    let mut parsed = Vec::new();
+    let mut hot = Vec::new();
     for (routes, hosts) in [(1, 1), (100, 10), (1_000, 100), (10_000, 1_000)] {
         let w = Workload::generate(Spec::new(Shape::Realistic, routes, hosts));
         let reqs: Vec<HttpRequest<'_>> = w.class(Class::Mix).map(workload::Request::http).collect();
-        let row = measure(format!("router, {}", w.spec), &reqs, overhead, |req| {
+        let route = |req: &HttpRequest<'_>| {
             black_box(
                 w.router()
                     .route_http(workload::gateway(), workload::PORT, req),
             );
-        });
-        flat.push(row.p[0]);
-        rows.push(row);
-        let parsed = measure_parsed(format!("router, {}", w.spec), &reqs, overhead, |req| {
-            black_box(
-                w.router()
-                    .route_http(workload::gateway(), workload::PORT, req),
-            );
-        });
-        parsed_flat.push(parsed.p[0]);
-        parsed_rows.push(parsed);
-        let hot = measure_hot(format!("router, {}", w.spec), &reqs, |req| {
-            black_box(
-                w.router()
-                    .route_http(workload::gateway(), workload::PORT, req),
-            );
-        });
-        hot_flat.push(hot.p[0]);
-        hot_rows.push(hot);
+        };
+        let label = format!("router, {}", w.spec);
+        cycled.push(measure_n(
+            label.clone(),
+            &reqs,
+            overhead,
+            SAMPLES,
+            Cold::All,
+            route,
+        ));
+        parsed.push(measure_n(
+            label.clone(),
+            &reqs,
+            overhead,
+            SAMPLES,
+            Cold::RouterOnly,
+            route,
+        ));
+        hot.push(measure_hot(label, &reqs, route));
     }
     // The last rule in precedence order at 10k routes: the index against the
     // ordered list.
+    let mut others = Vec::new();
     for hosts in [1_000, 1] {
         let w = Workload::generate(Spec::new(Shape::Realistic, 10_000, hosts));
         let oracle = Oracle::new(w.router());
         let reqs: Vec<HttpRequest<'_>> =
             w.class(Class::Last).map(workload::Request::http).collect();
-        rows.push(measure(
+        others.push(measure_n(
             format!("router, {}, last rule", w.spec),
             &reqs,
             overhead,
+            SAMPLES,
+            Cold::All,
             |req| {
                 black_box(
                     w.router()
@@ -86,11 +88,12 @@ fn main() {
                 );
             },
         ));
-        rows.push(measure_n(
+        others.push(measure_n(
             format!("oracle, {}, last rule", w.spec),
             &reqs,
             overhead,
             2_000,
+            Cold::All,
             |req| {
                 black_box(oracle.route_http(workload::gateway(), workload::PORT, req));
             },
@@ -101,10 +104,12 @@ fn main() {
         .class(Class::Mix)
         .map(workload::Request::http)
         .collect();
-    rows.push(measure(
+    others.push(measure_n(
         format!("router, {}", path_only.spec),
         &reqs,
         overhead,
+        SAMPLES,
+        Cold::All,
         |req| {
             black_box(
                 path_only
@@ -118,25 +123,11 @@ fn main() {
         "timer overhead subtracted: {:.1} ns per sample\n",
         overhead.as_secs_f64() * 1e9
     );
-    println!("| decisions | requests | p50 | p90 | p99 | mean |");
-    println!("|---|---:|---:|---:|---:|---:|");
-    for r in &rows {
-        println!(
-            "| {} | {} | {} | {} | {} | {} |",
-            r.label,
-            r.requests,
-            ns(r.p[0]),
-            ns(r.p[1]),
-            ns(r.p[2]),
-            ns(r.mean)
-        );
-    }
-    if let (Some(one), Some(big)) = (flat.first(), flat.last()) {
-        println!(
-            "\np50 at 10k routes / 1k hostnames = {:.2} x p50 at 1 route (target <= 1.5)",
-            big / one
-        );
-    }
+    print_table(cycled.iter().chain(&others));
+    println!(
+        "\np50 at 10k routes / 1k hostnames = {:.2} x p50 at 1 route (target <= 1.5)",
+        flatness(&cycled)
+    );
     // The flatness ratio again, the two sizes measured alternately over
     // several rounds: one run's p50 moves by a timer step (10 ns here) with
     // the machine's load, so the ratio of a single pair does too.
@@ -152,12 +143,20 @@ fn main() {
     );
     for _ in 0..ROUNDS {
         let [a, b] = [(&one, &one_reqs), (&big, &big_reqs)].map(|(w, reqs)| {
-            measure_n(String::new(), reqs, overhead, ROUND_SAMPLES, |req| {
+            let route = |req: &HttpRequest<'_>| {
                 black_box(
                     w.router()
                         .route_http(workload::gateway(), workload::PORT, req),
                 );
-            })
+            };
+            measure_n(
+                String::new(),
+                reqs,
+                overhead,
+                ROUND_SAMPLES,
+                Cold::All,
+                route,
+            )
             .p[0]
         });
         print!(" {}/{}", ns(a), ns(b));
@@ -173,31 +172,25 @@ fn main() {
     println!(
         "\nThe mix cycled through as above, each request's bytes read just before its decision (as a proxy has them in cache after parsing the request; the router's data is as cold as above):\n"
     );
-    println!("| decisions | requests | p50 | p90 | p99 | mean |");
-    println!("|---|---:|---:|---:|---:|---:|");
-    for r in &parsed_rows {
-        println!(
-            "| {} | {} | {} | {} | {} | {} |",
-            r.label,
-            r.requests,
-            ns(r.p[0]),
-            ns(r.p[1]),
-            ns(r.p[2]),
-            ns(r.mean)
-        );
-    }
-    if let (Some(one), Some(big)) = (parsed_flat.first(), parsed_flat.last()) {
-        println!(
-            "\nrequest parsed: p50 at 10k routes / 1k hostnames = {:.2} x p50 at 1 route",
-            big / one
-        );
-    }
+    print_table(&parsed);
+    println!(
+        "\nrequest parsed: p50 at 10k routes / 1k hostnames = {:.2} x p50 at 1 route",
+        flatness(&parsed)
+    );
     println!(
         "\nEach request of the mix repeated {HOT_REPEAT} times (caches warm); percentiles over the requests' means:\n"
     );
+    print_table(&hot);
+    println!(
+        "\nwarm: p50 at 10k routes / 1k hostnames = {:.2} x p50 at 1 route",
+        flatness(&hot)
+    );
+}
+
+fn print_table<'r>(rows: impl IntoIterator<Item = &'r Row>) {
     println!("| decisions | requests | p50 | p90 | p99 | mean |");
     println!("|---|---:|---:|---:|---:|---:|");
-    for r in &hot_rows {
+    for r in rows {
         println!(
             "| {} | {} | {} | {} | {} | {} |",
             r.label,
@@ -206,23 +199,27 @@ fn main() {
             ns(r.p[1]),
             ns(r.p[2]),
             ns(r.mean)
-        );
-    }
-    if let (Some(one), Some(big)) = (hot_flat.first(), hot_flat.last()) {
-        println!(
-            "\nwarm: p50 at 10k routes / 1k hostnames = {:.2} x p50 at 1 route",
-            big / one
         );
     }
 }
 
-fn measure(
-    label: String,
-    reqs: &[HttpRequest<'_>],
-    overhead: Duration,
-    route: impl FnMut(&HttpRequest<'_>),
-) -> Row {
-    measure_n(label, reqs, overhead, SAMPLES, route)
+/// p50 of the last size (10k routes) over p50 of the first (one route).
+fn flatness(sizes: &[Row]) -> f64 {
+    match (sizes.first(), sizes.last()) {
+        (Some(one), Some(big)) => big.p[0] / one.p[0],
+        _ => f64::NAN,
+    }
+}
+
+/// What is cold when a decision is timed.
+#[derive(Clone, Copy)]
+enum Cold {
+    /// The router's data and the request's own bytes (as the mix evicts them).
+    All,
+    /// The router's data only: each request's bytes (method, host, target,
+    /// headers) are read just before its decision, outside the timing, as a
+    /// proxy routes a request it has just parsed.
+    RouterOnly,
 }
 
 /// Times `samples` decisions one by one, cycling through `reqs` after a warm-up
@@ -232,6 +229,7 @@ fn measure_n(
     reqs: &[HttpRequest<'_>],
     overhead: Duration,
     samples: usize,
+    cold: Cold,
     mut route: impl FnMut(&HttpRequest<'_>),
 ) -> Row {
     for req in reqs.iter().cycle().take(reqs.len().max(1000)) {
@@ -239,49 +237,25 @@ fn measure_n(
     }
     let mut times: Vec<f64> = Vec::with_capacity(samples);
     for req in reqs.iter().cycle().take(samples) {
+        if let Cold::RouterOnly = cold {
+            black_box(read_request(req));
+        }
         let t = Instant::now();
         route(black_box(req));
         let d = t.elapsed().saturating_sub(overhead);
         times.push(d.as_secs_f64() * 1e9);
     }
-    let mean = times.iter().sum::<f64>() / times.len().max(1) as f64;
-    times.sort_by(f64::total_cmp);
-    let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
-    Row {
-        label,
-        requests: reqs.len(),
-        p: [at(0.50), at(0.90), at(0.99)],
-        mean,
-    }
+    row(label, reqs.len(), times)
 }
 
-/// Like [`measure`], but each request's own bytes (method, host, target,
-/// headers) are read just before its decision, outside the timing: a proxy
-/// routes a request it has just parsed, so those bytes are in its cache while
-/// the router's data is not. In [`measure`] they are as cold as the router's.
-fn measure_parsed(
-    label: String,
-    reqs: &[HttpRequest<'_>],
-    overhead: Duration,
-    mut route: impl FnMut(&HttpRequest<'_>),
-) -> Row {
-    for req in reqs.iter().cycle().take(reqs.len().max(1000)) {
-        route(req);
-    }
-    let mut times: Vec<f64> = Vec::with_capacity(SAMPLES);
-    for req in reqs.iter().cycle().take(SAMPLES) {
-        black_box(read_request(req));
-        let t = Instant::now();
-        route(black_box(req));
-        let d = t.elapsed().saturating_sub(overhead);
-        times.push(d.as_secs_f64() * 1e9);
-    }
+/// Percentiles and mean of `times` (ns).
+fn row(label: String, requests: usize, mut times: Vec<f64>) -> Row {
     let mean = times.iter().sum::<f64>() / times.len().max(1) as f64;
     times.sort_by(f64::total_cmp);
     let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
     Row {
         label,
-        requests: reqs.len(),
+        requests,
         p: [at(0.50), at(0.90), at(0.99)],
         mean,
     }
@@ -304,7 +278,7 @@ fn measure_hot(
     reqs: &[HttpRequest<'_>],
     mut route: impl FnMut(&HttpRequest<'_>),
 ) -> Row {
-    let mut times: Vec<f64> = reqs
+    let times: Vec<f64> = reqs
         .iter()
         .map(|req| {
             for _ in 0..100 {
@@ -317,15 +291,7 @@ fn measure_hot(
             t.elapsed().as_secs_f64() * 1e9 / f64::from(HOT_REPEAT)
         })
         .collect();
-    let mean = times.iter().sum::<f64>() / times.len().max(1) as f64;
-    times.sort_by(f64::total_cmp);
-    let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
-    Row {
-        label,
-        requests: reqs.len(),
-        p: [at(0.50), at(0.90), at(0.99)],
-        mean,
-    }
+    row(label, reqs.len(), times)
 }
 
 /// The median cost of one `Instant::now()` / `elapsed()` pair around nothing.

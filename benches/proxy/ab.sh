@@ -35,56 +35,16 @@ PORT=18081
 CLK_TCK=$(getconf CLK_TCK)
 export PATH=$PATH:/usr/sbin
 dir=$ROOT/target/proxy-bench/ab-$HOSTS
-rm -rf "$dir" && mkdir -p "$dir/backend"
+rm -rf "$dir" && mkdir -p "$dir"
 [ -x "$ROOT/target/release/examples/proxy_config" ] ||
   cargo build --release --locked -q -p gatewise-benches --example proxy_config
 "$ROOT/target/release/examples/proxy_config" "$dir" "$HOSTS" "$ROUTES_PER_HOST" \
   "$PORT" "$PORT" 18082 "$BACKEND_PORT"
 
-STARTED=()
-cleanup() { for pid in "${STARTED[@]}"; do kill "$pid" 2>/dev/null || true; done; }
-trap cleanup EXIT
-
-# Up to 5 minutes: under valgrind, compiling 10,000 routes takes a while.
-wait_port() {
-  for _ in $(seq 3000); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  return 1
-}
-
-cat >"$dir/backend.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $dir/backend.pid;
-error_log $dir/backend-error.log warn;
-events { worker_connections 8192; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  keepalive_timeout 120s;
-  client_body_temp_path $dir/backend;
-  proxy_temp_path $dir/backend;
-  fastcgi_temp_path $dir/backend;
-  uwsgi_temp_path $dir/backend;
-  scgi_temp_path $dir/backend;
-  server {
-    listen 127.0.0.1:$BACKEND_PORT default_server;
-    location / { default_type text/plain; return 200 "ok\n"; }
-  }
-}
-EOF
-taskset -c "$LOAD_CPU" nginx -c "$dir/backend.conf" -p "$dir" >/dev/null 2>&1 &
-STARTED+=($!)
-wait_port "$BACKEND_PORT"
-
-ticks() {
-  local stat fields
-  stat=$(cat "/proc/$1/stat")
-  read -ra fields <<<"${stat##*) }"
-  echo "$((fields[11] + fields[12])) ${fields[12]}"
-}
+log() { printf '== %s\n' "$*" >&2; }
+# shellcheck source=benches/proxy/common.sh
+source "$ROOT/benches/proxy/common.sh"
+start_backend "$dir"
 
 load() {
   taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d"$1"s -s "$dir/requests.lua" \
@@ -107,7 +67,8 @@ one() {
   fi
   pid=$!
   STARTED+=("$pid")
-  wait_port "$PORT"
+  # Up to 5 minutes: under valgrind, compiling 10,000 routes takes a while.
+  wait_port "$PORT" 3000
   load 1 >/dev/null
   if [ "$CALLGRIND" = 1 ]; then
     callgrind_control -z "$pid" >/dev/null 2>&1
@@ -121,9 +82,9 @@ one() {
     wait "$pid" 2>/dev/null || true
     printf '%s\t%s\trequests %s\tinstructions/request %d\n' "$label" "$bin" "$n" $((ir / n))
   else
-    read -r t0 s0 < <(ticks "$pid")
+    read -r t0 s0 < <(cpu_ticks "$pid")
     out=$(load "$DURATION")
-    read -r t1 s1 < <(ticks "$pid")
+    read -r t1 s1 < <(cpu_ticks "$pid")
     n=$(requests_of "$out")
     kill -INT "$pid"
     wait "$pid" 2>/dev/null || true

@@ -191,6 +191,20 @@ async fn handle(ctx: ConnCtx, mut req: Request<Incoming>) -> Result<Response<Bod
         .sni(sni)
         .grpc(grpc);
     let decision = snap.router().route_http(gateway, plan.listener_port, &view);
+    // Counts an answered request and writes its access log line.
+    let finish = |series: &Series, resp: Response<Body>| {
+        record(series, &resp, started);
+        access_log(
+            gateway_label,
+            &parts.method,
+            &host,
+            &target,
+            &resp,
+            series,
+            started,
+        );
+        resp
+    };
     match decision {
         Decision::Forward(f) if f.is_request() => match f.pick(fastrand::u64(..)) {
             Pick::Error { status, .. } => {
@@ -237,17 +251,7 @@ async fn handle(ctx: ConnCtx, mut req: Request<Incoming>) -> Result<Response<Bod
                     Some(f.matched()),
                     Some(service),
                 );
-                record(&series, &resp, started);
-                access_log(
-                    gateway_label,
-                    &parts.method,
-                    &host,
-                    &target,
-                    &resp,
-                    &series,
-                    started,
-                );
-                Ok(resp)
+                Ok(finish(&series, resp))
             }
         },
         Decision::Forward(_) => Err(Refused("a stream decision for an HTTP request".into())),
@@ -259,17 +263,7 @@ async fn handle(ctx: ConnCtx, mut req: Request<Incoming>) -> Result<Response<Bod
                 resp.headers_mut().insert(header::LOCATION, v);
             }
             let series = snap.series(&shared.metrics, gateway_label, Some(&r.matched), None);
-            record(&series, &resp, started);
-            access_log(
-                gateway_label,
-                &parts.method,
-                &host,
-                &target,
-                &resp,
-                &series,
-                started,
-            );
-            Ok(resp)
+            Ok(finish(&series, resp))
         }
         Decision::Respond(r) => {
             let status =
@@ -287,17 +281,7 @@ async fn handle(ctx: ConnCtx, mut req: Request<Incoming>) -> Result<Response<Bod
                 }
             }
             let series = snap.series(&shared.metrics, gateway_label, r.matched.as_ref(), None);
-            record(&series, &resp, started);
-            access_log(
-                gateway_label,
-                &parts.method,
-                &host,
-                &target,
-                &resp,
-                &series,
-                started,
-            );
-            Ok(resp)
+            Ok(finish(&series, resp))
         }
         Decision::Reject(r) => {
             debug!(reason = r.reason, "request refused: closing the connection");

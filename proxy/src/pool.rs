@@ -380,11 +380,25 @@ mod tests {
                 });
             }
         });
-        let target = Target {
+        (target_at(addr), conns)
+    }
+
+    fn target_at(addr: std::net::SocketAddr) -> Target {
+        Target {
             authority: addr.to_string().into(),
             addr: Some(addr),
-        };
-        (target, conns)
+        }
+    }
+
+    /// A pool with a 2 s connect timeout, 90 s idle limit and 60 s
+    /// keep-alive, keeping at most `max_idle` connections per endpoint.
+    fn pool(max_idle: usize) -> Arc<H1Pool> {
+        H1Pool::new(
+            Duration::from_secs(2),
+            Duration::from_secs(90),
+            max_idle,
+            Duration::from_secs(60),
+        )
     }
 
     fn get(target: &Target) -> Request<Body> {
@@ -400,12 +414,7 @@ mod tests {
     #[tokio::test(flavor = "current_thread")]
     async fn a_connection_is_reused_after_its_body_is_read() {
         let (target, conns) = backend().await;
-        let pool = H1Pool::new(
-            Duration::from_secs(2),
-            Duration::from_secs(90),
-            8,
-            Duration::from_secs(60),
-        );
+        let pool = pool(8);
         for _ in 0..5 {
             let resp = pool.send(&target, get(&target)).await.expect("response");
             let body = resp.into_body().collect().await.expect("body").to_bytes();
@@ -418,12 +427,7 @@ mod tests {
     #[tokio::test(flavor = "current_thread")]
     async fn a_body_dropped_unread_is_not_reused_and_the_pool_is_bounded() {
         let (target, conns) = backend().await;
-        let pool = H1Pool::new(
-            Duration::from_secs(2),
-            Duration::from_secs(90),
-            2,
-            Duration::from_secs(60),
-        );
+        let pool = pool(2);
         // Two responses held open at once: two connections.
         let a = pool.send(&target, get(&target)).await.expect("a");
         let b = pool.send(&target, get(&target)).await.expect("b");
@@ -443,12 +447,7 @@ mod tests {
     #[tokio::test(flavor = "current_thread")]
     async fn idle_connections_past_the_timeout_are_swept() {
         let (target, _conns) = backend().await;
-        let pool = H1Pool::new(
-            Duration::from_secs(2),
-            Duration::from_secs(90),
-            8,
-            Duration::from_secs(60),
-        );
+        let pool = pool(8);
         let resp = pool.send(&target, get(&target)).await.expect("response");
         resp.into_body().collect().await.expect("body");
         assert_eq!(pool.idle_count(&target.authority), 1);
@@ -474,16 +473,8 @@ mod tests {
                 drop(tcp);
             }
         });
-        let target = Target {
-            authority: addr.to_string().into(),
-            addr: Some(addr),
-        };
-        let pool = H1Pool::new(
-            Duration::from_secs(2),
-            Duration::from_secs(90),
-            8,
-            Duration::from_secs(60),
-        );
+        let target = target_at(addr);
+        let pool = pool(8);
         for _ in 0..3 {
             let resp = pool.send(&target, get(&target)).await.expect("response");
             assert_eq!(resp.status(), StatusCode::OK);
@@ -497,16 +488,8 @@ mod tests {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         drop(listener);
-        let target = Target {
-            authority: addr.to_string().into(),
-            addr: Some(addr),
-        };
-        let pool = H1Pool::new(
-            Duration::from_secs(2),
-            Duration::from_secs(90),
-            8,
-            Duration::from_secs(60),
-        );
+        let target = target_at(addr);
+        let pool = pool(8);
         let err = pool.send(&target, get(&target)).await.expect_err("refused");
         assert!(matches!(err, SendError::Connect(_)), "{err}");
     }
