@@ -165,11 +165,14 @@ pub(crate) fn strip_port(host: &str) -> &str {
     let Some(colon) = bytes.iter().rposition(|&b| !b.is_ascii_digit()) else {
         return host;
     };
-    let h = &host[..colon];
-    if bytes.get(colon) == Some(&b':') && !h.contains(':') {
-        h
-    } else {
-        host
+    // The byte found may sit inside a multi-byte character: only a `:`
+    // (ASCII, so a character boundary) splits the host from its port.
+    if bytes.get(colon) != Some(&b':') {
+        return host;
+    }
+    match host.get(..colon) {
+        Some(h) if !h.contains(':') => h,
+        _ => host,
     }
 }
 
@@ -179,6 +182,17 @@ mod tests {
 
     fn h(s: &str) -> Hostname {
         Hostname::parse(s)
+    }
+
+    #[test]
+    fn strip_port_splits_only_at_a_colon_and_never_inside_a_character() {
+        assert_eq!(strip_port("example.com:8080"), "example.com");
+        assert_eq!(strip_port("example.com"), "example.com");
+        assert_eq!(strip_port("[::1]:8080"), "[::1]");
+        assert_eq!(strip_port("::1"), "::1");
+        // 'ڰ' is 0xDA 0xB0: the last non-digit byte is a continuation byte.
+        assert_eq!(strip_port("a\u{6b0}00"), "a\u{6b0}00");
+        assert_eq!(strip_port("\u{6b0}:80"), "\u{6b0}");
     }
 
     #[test]
