@@ -133,34 +133,45 @@ fn scan_bytes(bytes: &[u8]) -> Option<bool> {
 fn plain(bytes: &[u8]) -> bool {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
-    // A byte of `x` is zero: the classic "has zero byte" test, exact for the
-    // test as a whole (no false positive when no byte is zero).
-    let has_zero = |x: u64| x.wrapping_sub(LO) & !x & HI != 0;
-    let word_plain = |w: u64| {
-        // Bytes 0x80 and above, then below 0x21 (controls and space): a byte
-        // under 0x80 plus 0x5F reaches 0x80 exactly when it is 0x21 or more.
-        w & HI == 0
-            && (w + LO * 0x5F) & HI == HI
-            && !has_zero(w ^ (LO * u64::from(b'#')))
-            && !has_zero(w ^ (LO * u64::from(b'%')))
-            && !has_zero(w ^ (LO * u64::from(b'.')))
-            && !has_zero(w ^ (LO * 0x7F))
+    // The high bit of each byte of `x` that is zero (exact for the word as a
+    // whole: a borrow only marks bytes above a zero one).
+    let zeros = |x: u64| x.wrapping_sub(LO) & !x & HI;
+    // The high bit of each byte that is not plain, without a branch.
+    let not_plain = |w: u64| {
+        // Bytes 0x80 and above, then below 0x21 (controls and space): with
+        // the high bits cleared (no carry between bytes), a byte plus 0x5F
+        // reaches 0x80 exactly when it is 0x21 or more.
+        (w | !((w & !HI) + LO * 0x5F)) & HI
+            | zeros(w ^ (LO * u64::from(b'#')))
+            | zeros(w ^ (LO * u64::from(b'%')))
+            | zeros(w ^ (LO * u64::from(b'.')))
+            | zeros(w ^ (LO * 0x7F))
     };
+    let word = |b: &[u8]| {
+        let mut w = [0; 8];
+        if let Some(b) = b.get(..8) {
+            w.copy_from_slice(b);
+        }
+        u64::from_le_bytes(w)
+    };
+    let Some(last) = bytes.len().checked_sub(8) else {
+        // Under eight bytes, padded with `/` (plain).
+        let mut w = [b'/'; 8];
+        for (slot, &b) in w.iter_mut().zip(bytes) {
+            *slot = b;
+        }
+        return not_plain(u64::from_le_bytes(w)) == 0;
+    };
+    let mut bad = 0;
     let mut words = bytes.chunks_exact(8);
     for chunk in &mut words {
-        let mut w = [0; 8];
-        w.copy_from_slice(chunk);
-        if !word_plain(u64::from_le_bytes(w)) {
-            return false;
-        }
+        bad |= not_plain(word(chunk));
     }
-    // The last 0–7 bytes padded with `/` (plain).
-    let mut w = [b'/'; 8];
-    let rest = words.remainder();
-    w.get_mut(..rest.len())
-        .unwrap_or_default()
-        .copy_from_slice(rest);
-    word_plain(u64::from_le_bytes(w))
+    // The last 0–7 bytes within the last eight (some already tested).
+    if !words.remainder().is_empty() {
+        bad |= not_plain(word(bytes.get(last..).unwrap_or_default()));
+    }
+    bad == 0
 }
 
 /// `.` or `..`.
