@@ -481,20 +481,17 @@ impl Router {
                 }
             }
         };
-        let unfolded;
+        let late;
         let host = match &folded {
-            Some(host) => host,
-            None => {
-                unfolded = if listener.reads_host() {
-                    HostKey::new(req.host)
-                } else {
-                    HostKey::Borrowed("")
-                };
-                &unfolded
+            Some(host) => host.as_str(),
+            None if listener.reads_host() => {
+                late = HostKey::new(req.host);
+                late.as_str()
             }
+            None => "",
         };
-        let (raw_path, query) = path::split_query(req.target);
-        let Some(path) = path::normalize(raw_path) else {
+        let (path, query) = path::normalize_target(req.target);
+        let Some(path) = path else {
             return respond(None, 400, "BadPath");
         };
         // An HTTPRoute and a GRPCRoute never share a hostname on one listener

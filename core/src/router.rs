@@ -35,7 +35,7 @@ use crate::filter::cors::Cors;
 use crate::filter::header::HeaderModifier;
 use crate::filter::redirect::Redirect;
 use crate::filter::rewrite::UrlRewrite;
-use crate::hostname::{HostKey, Hostname};
+use crate::hostname::Hostname;
 use crate::matcher::{PathMatch, REGEX_SIZE_LIMIT, RouteMatch};
 use crate::precedence::EntryKey;
 use crate::request::HttpRequest;
@@ -842,7 +842,7 @@ impl ListenerRt {
     /// match, then precedence order). `path` is normalised.
     pub(crate) fn grpc_lookup(
         &self,
-        host: &HostKey<'_>,
+        host: &str,
         path: &str,
         req: &HttpRequest<'_>,
     ) -> Option<&Entry> {
@@ -856,7 +856,6 @@ impl ListenerRt {
                     .then_some(e)
             })
         };
-        let host = host.as_str();
         if !host.is_empty() {
             if let Some(e) = self.grpc_index.exact.get(host).and_then(|g| first(g)) {
                 return Some(e);
@@ -875,15 +874,15 @@ impl ListenerRt {
         first(&self.grpc_index.any)
     }
 
-    /// The winning entry for a request, by the index. `path` is normalised.
+    /// The winning entry for a request, by the index. `host` is folded
+    /// ([`HostKey`](crate::hostname::HostKey)), `path` normalised.
     pub(crate) fn lookup(
         &self,
-        host: &HostKey<'_>,
+        host: &str,
         path: &str,
         query: Option<&str>,
         req: &HttpRequest<'_>,
     ) -> Option<Hit> {
-        let host = host.as_str();
         // Empty maps are not searched (a `get` hashes the key first).
         if !host.is_empty()
             && !self.index.exact.is_empty()
@@ -1070,11 +1069,7 @@ impl PathArena {
     #[inline(always)]
     fn child(&self, n: &PathNode, b: u8) -> Option<u32> {
         if n.children as usize > PathNode::INLINE {
-            return self
-                .firsts(n)
-                .iter()
-                .position(|&c| c == b)
-                .map(to_u32);
+            return self.firsts(n).iter().position(|&c| c == b).map(to_u32);
         }
         const LO: u128 = u128::MAX / 255;
         const HI: u128 = LO << 7;
