@@ -164,14 +164,15 @@ fn plain_len(bytes: &[u8], query: bool) -> usize {
     let zeros = |x: u64| x.wrapping_sub(LO) & !x & HI;
     // The high bit of each byte that is not plain, exact up to the first.
     let not_plain = |w: u64| {
-        // Bytes 0x80 and above, then below 0x21 (controls and space): with
-        // the high bits cleared (no carry between bytes), a byte plus 0x5F
-        // reaches 0x80 exactly when it is 0x21 or more.
-        let mut bad = (w | !((w & !HI) + LO * 0x5F)) & HI
+        // Bytes 0x80 and above, below 0x21 (controls and space) and DEL:
+        // with the high bits cleared (no carry between bytes), a byte plus
+        // 0x5F reaches 0x80 exactly when it is 0x21 or more, plus 1 exactly
+        // when it is 0x7F.
+        let low = w & !HI;
+        let mut bad = (w | !(low + LO * 0x5F) | (low + LO)) & HI
             | zeros(w ^ (LO * u64::from(b'#')))
             | zeros(w ^ (LO * u64::from(b'%')))
-            | zeros(w ^ (LO * u64::from(b'.')))
-            | zeros(w ^ (LO * 0x7F));
+            | zeros(w ^ (LO * u64::from(b'.')));
         if query {
             bad |= zeros(w ^ (LO * u64::from(b'?')));
         }

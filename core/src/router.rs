@@ -108,17 +108,26 @@ impl Gateways {
     }
 
     /// The Gateway `namespace`/`name`.
+    #[inline]
     pub(crate) fn get(&self, namespace: &str, name: &str) -> Option<&GatewayRt> {
-        let found = if self.list.len() <= Gateways::FEW {
-            self.list.iter().find(|g| {
+        if self.list.len() > Gateways::FEW {
+            return self.get_by_name(namespace, name);
+        }
+        self.list
+            .iter()
+            .find(|g| {
                 same_bytes(g.name.as_bytes(), name.as_bytes())
                     && same_bytes(g.namespace.as_bytes(), namespace.as_bytes())
             })
-        } else {
-            let i = *self.by_name.get(namespace)?.get(name)?;
-            self.list.get(i as usize)
-        };
-        found.map(|g| &g.gateway)
+            .map(|g| &g.gateway)
+    }
+
+    /// [`Gateways::get`] by the maps, out of line (the usual few Gateways
+    /// then save the registers the hashing needs).
+    #[inline(never)]
+    fn get_by_name(&self, namespace: &str, name: &str) -> Option<&GatewayRt> {
+        let i = *self.by_name.get(namespace)?.get(name)?;
+        self.list.get(i as usize).map(|g| &g.gateway)
     }
 
     /// Every Gateway as (namespace, name, Gateway), in insertion order.
@@ -1343,6 +1352,141 @@ mod small_key_tests {
         assert_eq!(prefix("(?i)/api"), "/");
     }
 
+    fn listener(name: &str, port: u16, protocol: Protocol, hostname: Option<&str>) -> ListenerRt {
+        ListenerRt {
+            name: name.to_owned(),
+            port,
+            protocol: Some(protocol),
+            hostname: hostname.map(Hostname::parse),
+            programmed: true,
+            tls_mode: None,
+            certificates: Vec::new(),
+            entries: Vec::new(),
+            index: HostIndex::default(),
+            paths: PathArena::default(),
+            grpc_entries: Vec::new(),
+            grpc_index: GrpcIndex::default(),
+        }
+    }
+
+    #[test]
+    fn gateways_are_found_by_namespace_and_name_few_or_many() {
+        for n in [1, Gateways::FEW, Gateways::FEW + 3] {
+            let mut gateways = Gateways::default();
+            for i in 0..n {
+                let mut g = GatewayRt::default();
+                g.listeners
+                    .push(listener(&format!("l{i}"), 80, Protocol::Http, None));
+                gateways.insert(format!("ns{}", i % 2), format!("gw{i}"), g);
+            }
+            for i in 0..n {
+                let g = gateways.get(&format!("ns{}", i % 2), &format!("gw{i}"));
+                let names: Vec<&str> = g
+                    .iter()
+                    .flat_map(|g| &g.listeners)
+                    .map(|l| l.name.as_str())
+                    .collect();
+                assert_eq!(names, [format!("l{i}")], "{n} gateways");
+                assert!(
+                    gateways
+                        .get(&format!("ns{}", (i + 1) % 2), &format!("gw{i}"))
+                        .is_none()
+                );
+            }
+            assert!(gateways.get("ns0", "gw").is_none());
+            assert_eq!(gateways.iter().count(), n);
+            // The same namespace and name again replaces the Gateway.
+            gateways.insert("ns0".into(), "gw0".into(), GatewayRt::default());
+            assert_eq!(gateways.iter().count(), n);
+            assert!(
+                gateways
+                    .get("ns0", "gw0")
+                    .is_some_and(|g| g.listeners.is_empty())
+            );
+        }
+    }
+
+    #[test]
+    fn a_port_lists_its_listeners_most_specific_first_as_max_by_key_chooses() {
+        let mut g = GatewayRt::default();
+        for (name, port, protocol, host) in [
+            ("any-a", 80, Protocol::Http, None),
+            ("wild", 80, Protocol::Http, Some("*.example.com")),
+            ("exact", 80, Protocol::Http, Some("a.example.com")),
+            ("any-b", 80, Protocol::Http, None),
+            ("deeper", 80, Protocol::Http, Some("*.b.example.com")),
+            ("tls", 80, Protocol::Https, None),
+            ("other-port", 8080, Protocol::Http, Some("a.example.com")),
+        ] {
+            g.listeners.push(listener(name, port, protocol, host));
+        }
+        let mut off = listener("off", 80, Protocol::Http, Some("c.example.com"));
+        off.programmed = false;
+        g.listeners.push(off);
+        g.index_ports();
+        let port = g.port(80, Protocol::Http).expect("port 80 serves HTTP");
+        let order: Vec<&str> = port
+            .order
+            .iter()
+            .filter_map(|&i| g.listeners.get(i as usize))
+            .map(|l| l.name.as_str())
+            .collect();
+        assert_eq!(order, ["exact", "deeper", "wild", "any-b", "any-a"]);
+        // The first match is what max_by_key over every listener gives.
+        for host in [
+            None,
+            Some("a.example.com"),
+            Some("x.b.example.com"),
+            Some("x.example.com"),
+            Some("c.example.com"),
+            Some("other.org"),
+        ] {
+            let old = g
+                .listeners
+                .iter()
+                .filter(|l| l.programmed && l.port == 80 && l.protocol == Some(Protocol::Http))
+                .filter(|l| match (&l.hostname, host) {
+                    (None, _) => true,
+                    (Some(h), Some(host)) => h.matches(host),
+                    (Some(_), None) => false,
+                })
+                .max_by_key(|l| l.hostname.as_ref().map(Hostname::specificity));
+            let new = g.most_specific(port, host);
+            assert!(
+                old.zip(new).is_some_and(|(a, b)| std::ptr::eq(a, b)),
+                "{host:?}"
+            );
+        }
+        assert!(g.serves(80, Protocol::Https));
+        assert!(!g.serves(8080, Protocol::Https));
+        assert!(!g.serves(443, Protocol::Http));
+        // Only listeners without hostname on the port: chosen without the Host.
+        assert!(
+            g.any_host_listener(80, crate::request::Scheme::Http)
+                .is_none()
+        );
+        let mut plain = GatewayRt::default();
+        plain
+            .listeners
+            .push(listener("a", 80, Protocol::Http, None));
+        plain
+            .listeners
+            .push(listener("b", 80, Protocol::Http, None));
+        plain.index_ports();
+        let chosen = plain.any_host_listener(80, crate::request::Scheme::Http);
+        assert_eq!(chosen.map(|l| l.name.as_str()), Some("b"));
+        assert!(
+            plain
+                .any_host_listener(80, crate::request::Scheme::Https)
+                .is_none()
+        );
+        assert!(
+            plain
+                .any_host_listener(81, crate::request::Scheme::Http)
+                .is_none()
+        );
+    }
+
     #[test]
     fn same_bytes_is_byte_equality_at_every_length() {
         let text: Vec<u8> = (0..40u8).map(|i| b'a' + i % 26).collect();
@@ -1545,6 +1689,7 @@ impl Router {
             .collect()
     }
 
+    #[inline]
     pub(crate) fn gateway(&self, namespace: &str, name: &str) -> Option<&GatewayRt> {
         self.inner.gateways.get(namespace, name)
     }
