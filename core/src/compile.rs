@@ -609,9 +609,7 @@ impl<'r> Compiler<'r> {
             }
             inner
                 .gateways
-                .entry(gs.namespace.clone())
-                .or_default()
-                .insert(gs.name.clone(), rt.0);
+                .insert(gs.namespace.clone(), gs.name.clone(), rt.0);
             status.gateways.push(gs);
         }
         status

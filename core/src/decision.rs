@@ -446,10 +446,12 @@ impl Router {
         port: u16,
         req: &HttpRequest<'a>,
     ) -> Decision<'a> {
+        if !req.grpc {
+            // Returned as it is: no copy of the decision.
+            return self.route_http_inner(gateway, port, req);
+        }
         let mut decision = self.route_http_inner(gateway, port, req);
-        if req.grpc
-            && let Decision::Respond(r) = &mut decision
-        {
+        if let Decision::Respond(r) = &mut decision {
             r.grpc_status = Some(grpc_status_for(r.status));
         }
         decision
@@ -464,14 +466,32 @@ impl Router {
         let Some(gw) = self.gateway(gateway.namespace, gateway.name) else {
             return reject("NoGateway");
         };
-        let host = HostKey::new(req.host);
-        let listener = match select_listener(gw, port, req, &host) {
-            Selected::Listener(l) => l,
-            Selected::Reject(reason) => return reject(reason),
-            Selected::Respond(status, reason) => return respond(None, status, reason),
+        // The `Host` is folded only when something reads it: a listener's
+        // hostname or a route's (a port served by listeners without hostnames,
+        // for routes without hostnames, never reads it).
+        let mut folded = None;
+        let listener = match gw.any_host_listener(port, req.scheme) {
+            Some(l) => l,
+            None => {
+                let host = folded.insert(HostKey::new(req.host));
+                match select_listener(gw, port, req, host) {
+                    Selected::Listener(l) => l,
+                    Selected::Reject(reason) => return reject(reason),
+                    Selected::Respond(status, reason) => return respond(None, status, reason),
+                }
+            }
         };
-        let (raw_path, query) = path::split_query(req.target);
-        let Some(path) = path::normalize(raw_path) else {
+        let late;
+        let host = match &folded {
+            Some(host) => host.as_str(),
+            None if listener.reads_host() => {
+                late = HostKey::new(req.host);
+                late.as_str()
+            }
+            None => "",
+        };
+        let (path, query) = path::normalize_target(req.target);
+        let Some(path) = path else {
             return respond(None, 400, "BadPath");
         };
         // An HTTPRoute and a GRPCRoute never share a hostname on one listener
@@ -479,13 +499,13 @@ impl Router {
         // for this host; a gRPC request looks at GRPCRoutes first.
         let found = if req.grpc {
             listener
-                .grpc_lookup(&host, &path, req)
+                .grpc_lookup(host, &path, req)
                 .map(Hit::from)
-                .or_else(|| listener.lookup(&host, &path, query, req))
+                .or_else(|| listener.lookup(host, &path, query, req))
         } else {
             listener
-                .lookup(&host, &path, query, req)
-                .or_else(|| listener.grpc_lookup(&host, &path, req).map(Hit::from))
+                .lookup(host, &path, query, req)
+                .or_else(|| listener.grpc_lookup(host, &path, req).map(Hit::from))
         };
         match found {
             Some(hit) => self.decide(listener, hit, req, path),
@@ -600,15 +620,7 @@ pub(crate) fn most_specific<'r>(
     protocol: Protocol,
     host: Option<&str>,
 ) -> Option<&'r ListenerRt> {
-    gw.listeners
-        .iter()
-        .filter(|l| l.programmed && l.port == port && l.protocol == Some(protocol))
-        .filter(|l| match (&l.hostname, host) {
-            (None, _) => true,
-            (Some(h), Some(host)) => h.matches(host),
-            (Some(_), None) => false,
-        })
-        .max_by_key(|l| l.hostname.as_ref().map(|h| h.specificity()))
+    gw.most_specific(gw.port(port, protocol)?, host)
 }
 
 /// The listener a TLS handshake with server name `sni` reaches on `port`: the most
@@ -634,16 +646,12 @@ pub(crate) fn select_listener<'r>(
         Scheme::Http => Protocol::Http,
         Scheme::Https => Protocol::Https,
     };
-    let serving = gw
-        .listeners
-        .iter()
-        .any(|l| l.programmed && l.port == port && l.protocol == Some(protocol));
-    if !serving {
+    let Some(serving) = gw.port(port, protocol) else {
         return Selected::Reject("NoListener");
-    }
+    };
     let host = Some(host.as_str()).filter(|h| !h.is_empty());
     match protocol {
-        Protocol::Http => match most_specific(gw, port, protocol, host) {
+        Protocol::Http => match gw.most_specific(serving, host) {
             Some(l) => Selected::Listener(l),
             None => Selected::Respond(404, "NoMatchingListener"),
         },
@@ -657,7 +665,7 @@ pub(crate) fn select_listener<'r>(
             else {
                 return Selected::Reject("NoTlsListener");
             };
-            match most_specific(gw, port, protocol, host) {
+            match gw.most_specific(serving, host) {
                 None => Selected::Respond(404, "NoMatchingListener"),
                 Some(by_host) if !std::ptr::eq(by_host, by_sni) => {
                     Selected::Respond(421, "Misdirected")

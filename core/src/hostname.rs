@@ -114,7 +114,7 @@ impl<'a> HostKey<'a> {
         if bare.len() > 255 {
             return HostKey::Borrowed("");
         }
-        if !bare.bytes().any(|b| b.is_ascii_uppercase()) {
+        if !has_upper(bare.as_bytes()) {
             return HostKey::Borrowed(bare);
         }
         let mut buf = [0; 255];
@@ -141,6 +141,37 @@ impl<'a> HostKey<'a> {
 impl fmt::Debug for HostKey<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("HostKey").field(&self.as_str()).finish()
+    }
+}
+
+/// Whether `bytes` hold an ASCII upper-case letter: eight bytes at a time
+/// (a byte-by-byte test was a tenth of a decision).
+fn has_upper(bytes: &[u8]) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = LO << 7;
+    let upper = |w: u64| {
+        // With the high bits cleared no byte carries into the next: a byte
+        // `v` has `v + 0x3F` at 0x80 or more exactly when `v >= b'A'`, and
+        // `v + 0x25` exactly when `v > b'Z'`; a byte of 0x80 or more is none.
+        let v = w & !HI;
+        (v + LO * 0x3F) & !(v + LO * 0x25) & !w & HI != 0
+    };
+    let word = |b: &[u8]| {
+        let mut w = [0; 8];
+        if let Some(b) = b.get(..8) {
+            w.copy_from_slice(b);
+        }
+        u64::from_le_bytes(w)
+    };
+    let mut words = bytes.chunks_exact(8);
+    if words.any(|w| upper(word(w))) {
+        return true;
+    }
+    let rest = words.remainder();
+    match bytes.len().checked_sub(8) {
+        // The last eight bytes (some already tested) hold the rest.
+        Some(start) if !rest.is_empty() => upper(word(bytes.get(start..).unwrap_or_default())),
+        _ => rest.iter().any(u8::is_ascii_uppercase),
     }
 }
 
@@ -182,6 +213,30 @@ mod tests {
 
     fn h(s: &str) -> Hostname {
         Hostname::parse(s)
+    }
+
+    #[test]
+    fn has_upper_finds_an_upper_case_letter_anywhere() {
+        assert!(!has_upper(b""));
+        assert!(!has_upper(b"any.example.com"));
+        // Every byte that is not A-Z, in runs of every length and offset.
+        let others: Vec<u8> = (0..=255u8).filter(|b| !b.is_ascii_uppercase()).collect();
+        for len in 0..others.len() {
+            assert!(!has_upper(&others[..len]), "{len}");
+            assert!(!has_upper(&others[others.len() - len..]), "{len}");
+        }
+        for len in 1..20 {
+            for at in 0..len {
+                for letter in [b'A', b'M', b'Z'] {
+                    let mut host = vec![b'z'; len];
+                    host[at] = letter;
+                    assert!(has_upper(&host), "{len} {at}");
+                    // Neighbours of A-Z and high bytes around it change nothing.
+                    host[at] = 0xC1;
+                    assert!(!has_upper(&host), "{len} {at}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -61,27 +61,25 @@ impl Oracle {
     pub fn new(router: &Router) -> Oracle {
         let mut order: HashMap<String, HashMap<String, Vec<Vec<usize>>>> = HashMap::new();
         let mut grpc_order: HashMap<String, HashMap<String, Vec<Vec<usize>>>> = HashMap::new();
-        for (namespace, gateways) in &router.inner.gateways {
-            for (name, gateway) in gateways {
-                let lists = gateway
-                    .listeners
-                    .iter()
-                    .map(|l| sorted(&l.entries))
-                    .collect();
-                order
-                    .entry(namespace.clone())
-                    .or_default()
-                    .insert(name.clone(), lists);
-                let lists = gateway
-                    .listeners
-                    .iter()
-                    .map(|l| sorted(&l.grpc_entries))
-                    .collect();
-                grpc_order
-                    .entry(namespace.clone())
-                    .or_default()
-                    .insert(name.clone(), lists);
-            }
+        for (namespace, name, gateway) in router.inner.gateways.iter() {
+            let lists = gateway
+                .listeners
+                .iter()
+                .map(|l| sorted(&l.entries))
+                .collect();
+            order
+                .entry(namespace.to_owned())
+                .or_default()
+                .insert(name.to_owned(), lists);
+            let lists = gateway
+                .listeners
+                .iter()
+                .map(|l| sorted(&l.grpc_entries))
+                .collect();
+            grpc_order
+                .entry(namespace.to_owned())
+                .or_default()
+                .insert(name.to_owned(), lists);
         }
         Oracle {
             router: router.clone(),

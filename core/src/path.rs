@@ -50,6 +50,26 @@ pub fn split_query(target: &str) -> (&str, Option<&str>) {
     }
 }
 
+/// [`split_query`] then [`normalize`] of the path, in one pass over the
+/// bytes for the usual target (a plain path, then nothing or `?` and a query).
+pub(crate) fn normalize_target(target: &str) -> (Option<Cow<'_, str>>, Option<&str>) {
+    let bytes = target.as_bytes();
+    if bytes.first() == Some(&b'/') {
+        let end = plain_len(bytes, true);
+        match bytes.get(end) {
+            None => return (Some(Cow::Borrowed(target)), None),
+            Some(b'?') => {
+                if let (Some(path), Some(query)) = (target.get(..end), target.get(end + 1..)) {
+                    return (Some(Cow::Borrowed(path)), Some(query));
+                }
+            }
+            Some(_) => {}
+        }
+    }
+    let (path, query) = split_query(target);
+    (normalize(path), query)
+}
+
 /// Byte classes for [`scan`]: ordinary, `/`, `%`, never valid in a path, non-ASCII.
 const ORDINARY: u8 = 0;
 const SLASH: u8 = 1;
@@ -131,36 +151,65 @@ fn scan_bytes(bytes: &[u8]) -> Option<bool> {
 /// Whether every byte is printable ASCII other than space, `#`, `%`, `.` and
 /// DEL (each such path is valid and already normal).
 fn plain(bytes: &[u8]) -> bool {
+    plain_len(bytes, false) == bytes.len()
+}
+
+/// How many bytes `bytes` starts with that are [`plain`] (and not `?` when
+/// `query`: where a request target's path ends), eight at a time.
+fn plain_len(bytes: &[u8], query: bool) -> usize {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
-    // A byte of `x` is zero: the classic "has zero byte" test, exact for the
-    // test as a whole (no false positive when no byte is zero).
-    let has_zero = |x: u64| x.wrapping_sub(LO) & !x & HI != 0;
-    let word_plain = |w: u64| {
-        // Bytes 0x80 and above, then below 0x21 (controls and space): a byte
-        // under 0x80 plus 0x5F reaches 0x80 exactly when it is 0x21 or more.
-        w & HI == 0
-            && (w + LO * 0x5F) & HI == HI
-            && !has_zero(w ^ (LO * u64::from(b'#')))
-            && !has_zero(w ^ (LO * u64::from(b'%')))
-            && !has_zero(w ^ (LO * u64::from(b'.')))
-            && !has_zero(w ^ (LO * 0x7F))
-    };
-    let mut words = bytes.chunks_exact(8);
-    for chunk in &mut words {
-        let mut w = [0; 8];
-        w.copy_from_slice(chunk);
-        if !word_plain(u64::from_le_bytes(w)) {
-            return false;
+    // The high bit of each byte of `x` that is zero, exact up to the first
+    // one (a borrow only marks bytes above a zero one).
+    let zeros = |x: u64| x.wrapping_sub(LO) & !x & HI;
+    // The high bit of each byte that is not plain, exact up to the first.
+    let not_plain = |w: u64| {
+        // Bytes 0x80 and above, below 0x21 (controls and space) and DEL:
+        // with the high bits cleared (no carry between bytes), a byte plus
+        // 0x5F reaches 0x80 exactly when it is 0x21 or more, plus 1 exactly
+        // when it is 0x7F.
+        let low = w & !HI;
+        let mut bad = (w | !(low + LO * 0x5F) | (low + LO)) & HI
+            | zeros(w ^ (LO * u64::from(b'#')))
+            | zeros(w ^ (LO * u64::from(b'%')))
+            | zeros(w ^ (LO * u64::from(b'.')));
+        if query {
+            bad |= zeros(w ^ (LO * u64::from(b'?')));
         }
+        bad
+    };
+    let word = |b: &[u8]| {
+        let mut w = [0; 8];
+        if let Some(b) = b.get(..8) {
+            w.copy_from_slice(b);
+        }
+        u64::from_le_bytes(w)
+    };
+    let first = |bad: u64| (bad.trailing_zeros() / 8) as usize;
+    let Some(last) = bytes.len().checked_sub(8) else {
+        // Under eight bytes, padded with `/` (plain).
+        let mut w = [b'/'; 8];
+        for (slot, &b) in w.iter_mut().zip(bytes) {
+            *slot = b;
+        }
+        let bad = not_plain(u64::from_le_bytes(w));
+        return if bad == 0 { bytes.len() } else { first(bad) };
+    };
+    let mut at = 0;
+    while at < last {
+        let bad = not_plain(bytes.get(at..).map_or(0, word));
+        if bad != 0 {
+            return at + first(bad);
+        }
+        at += 8;
     }
-    // The last 0–7 bytes padded with `/` (plain).
-    let mut w = [b'/'; 8];
-    let rest = words.remainder();
-    w.get_mut(..rest.len())
-        .unwrap_or_default()
-        .copy_from_slice(rest);
-    word_plain(u64::from_le_bytes(w))
+    // The last eight bytes (some already found plain) hold the rest.
+    let bad = not_plain(bytes.get(last..).map_or(0, word));
+    if bad == 0 {
+        bytes.len()
+    } else {
+        last + first(bad)
+    }
 }
 
 /// `.` or `..`.
@@ -269,6 +318,60 @@ fn push_escape(out: &mut String, byte: u8) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn normalize_target_is_split_query_then_normalize() {
+        let targets = [
+            "/",
+            "/a",
+            "/a?",
+            "/a?b",
+            "/abcdefgh?x",
+            "/abcdefg?x?y",
+            "/abcdefghijklmnop",
+            "/abcdefghijklmno?",
+            "/a/./b?q",
+            "/a/%41?q",
+            "/a#b?q",
+            "/a?#",
+            "a?b",
+            "?",
+            "",
+            "/a b?q",
+            "/\u{e9}?q",
+            "/x/y/z/../w?a=b",
+            "/abcdefgh.ijklmnop?x",
+            "/abcdefghijklmnop%2f",
+        ];
+        for t in targets {
+            let (path, query) = super::split_query(t);
+            assert_eq!(
+                super::normalize_target(t),
+                (super::normalize(path), query),
+                "{t:?}"
+            );
+        }
+        // Every byte at every position before and after a `?`.
+        for len in 1..20 {
+            for pos in 1..len {
+                for b in 0..=255u8 {
+                    let mut p = vec![b'a'; len];
+                    p[0] = b'/';
+                    p[pos] = b;
+                    p.extend_from_slice(b"?q=1");
+                    let Ok(t) = String::from_utf8(p) else {
+                        continue;
+                    };
+                    let (path, query) = super::split_query(&t);
+                    assert_eq!(
+                        super::normalize_target(&t),
+                        (super::normalize(path), query),
+                        "{t:?}"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn the_word_at_a_time_check_agrees_with_the_byte_scan() {
         // Every byte value at every position of paths of 1 to 19 bytes (the

@@ -35,7 +35,7 @@ use crate::filter::cors::Cors;
 use crate::filter::header::HeaderModifier;
 use crate::filter::redirect::Redirect;
 use crate::filter::rewrite::UrlRewrite;
-use crate::hostname::{HostKey, Hostname};
+use crate::hostname::Hostname;
 use crate::matcher::{PathMatch, REGEX_SIZE_LIMIT, RouteMatch};
 use crate::precedence::EntryKey;
 use crate::request::HttpRequest;
@@ -49,8 +49,8 @@ pub struct Router {
 
 #[derive(Debug, Default)]
 pub(crate) struct Inner {
-    /// namespace → name → Gateway (two borrowed-key lookups, no allocation).
-    pub(crate) gateways: IndexMap<String, IndexMap<String, GatewayRt>>,
+    /// The Gateways by namespace and name.
+    pub(crate) gateways: Gateways,
     pub(crate) routes: Vec<RouteInfo>,
     pub(crate) rules: Vec<RuleRt>,
 }
@@ -65,10 +65,99 @@ pub(crate) struct RouteInfo {
     pub(crate) created: Timestamp,
 }
 
+/// The router's Gateways, found by namespace and name.
+#[derive(Debug, Default)]
+pub(crate) struct Gateways {
+    /// In the order compile inserts them.
+    list: Vec<NamedGateway>,
+    /// namespace → name → position in `list` (two borrowed-key lookups, no
+    /// allocation), for more than [`Gateways::FEW`] Gateways.
+    by_name: IndexMap<String, IndexMap<String, u32>>,
+}
+
+#[derive(Debug)]
+struct NamedGateway {
+    namespace: String,
+    name: String,
+    gateway: GatewayRt,
+}
+
+impl Gateways {
+    /// Up to this many Gateways (the usual case is one) are compared in turn:
+    /// cheaper than hashing both names.
+    const FEW: usize = 4;
+
+    /// Adds a Gateway (replacing one of the same namespace and name) and
+    /// indexes its listeners by port and protocol.
+    pub(crate) fn insert(&mut self, namespace: String, name: String, mut gateway: GatewayRt) {
+        gateway.index_ports();
+        let names = self.by_name.entry(namespace.clone()).or_default();
+        if let Some(old) = names
+            .get(name.as_str())
+            .and_then(|&i| self.list.get_mut(i as usize))
+        {
+            old.gateway = gateway;
+            return;
+        }
+        names.insert(name.clone(), to_u32(self.list.len()));
+        self.list.push(NamedGateway {
+            namespace,
+            name,
+            gateway,
+        });
+    }
+
+    /// The Gateway `namespace`/`name`.
+    #[inline]
+    pub(crate) fn get(&self, namespace: &str, name: &str) -> Option<&GatewayRt> {
+        if self.list.len() > Gateways::FEW {
+            return self.get_by_name(namespace, name);
+        }
+        self.list
+            .iter()
+            .find(|g| {
+                same_bytes(g.name.as_bytes(), name.as_bytes())
+                    && same_bytes(g.namespace.as_bytes(), namespace.as_bytes())
+            })
+            .map(|g| &g.gateway)
+    }
+
+    /// [`Gateways::get`] by the maps, out of line (the usual few Gateways
+    /// then save the registers the hashing needs).
+    #[inline(never)]
+    fn get_by_name(&self, namespace: &str, name: &str) -> Option<&GatewayRt> {
+        let i = *self.by_name.get(namespace)?.get(name)?;
+        self.list.get(i as usize).map(|g| &g.gateway)
+    }
+
+    /// Every Gateway as (namespace, name, Gateway), in insertion order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &str, &GatewayRt)> {
+        self.list
+            .iter()
+            .map(|g| (g.namespace.as_str(), g.name.as_str(), &g.gateway))
+    }
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct GatewayRt {
     /// Every listener, programmed or not (unprogrammed ones never serve).
     pub(crate) listeners: Vec<ListenerRt>,
+    /// The programmed listeners of each port and protocol, what choosing a
+    /// listener reads ([`GatewayRt::index_ports`]).
+    pub(crate) ports: Vec<PortListeners>,
+}
+
+/// The programmed listeners of one port and protocol, in the order a request
+/// tries them: the most specific hostname first (an exact name, then
+/// wildcards from the longest suffix, then no hostname; among equals the
+/// later listener first), so the first whose hostname matches is the most
+/// specific match. A port with one listener is one comparison.
+#[derive(Debug)]
+pub(crate) struct PortListeners {
+    pub(crate) port: u16,
+    pub(crate) protocol: Protocol,
+    /// Positions in [`GatewayRt::listeners`].
+    pub(crate) order: Vec<u32>,
 }
 
 /// A listener protocol Gatewise serves.
@@ -748,11 +837,21 @@ impl ListenerRt {
         self.grpc_index = grpc;
     }
 
+    /// Whether choosing a route on this listener reads the request's `Host`:
+    /// some route has a hostname, or the listener has one.
+    pub(crate) fn reads_host(&self) -> bool {
+        self.hostname.is_some()
+            || !self.index.exact.is_empty()
+            || !self.index.wildcard.is_empty()
+            || !self.grpc_index.exact.is_empty()
+            || !self.grpc_index.wildcard.is_empty()
+    }
+
     /// The winning GRPCRoute entry for a request (the first hostname group with a
     /// match, then precedence order). `path` is normalised.
     pub(crate) fn grpc_lookup(
         &self,
-        host: &HostKey<'_>,
+        host: &str,
         path: &str,
         req: &HttpRequest<'_>,
     ) -> Option<&Entry> {
@@ -766,7 +865,6 @@ impl ListenerRt {
                     .then_some(e)
             })
         };
-        let host = host.as_str();
         if !host.is_empty() {
             if let Some(e) = self.grpc_index.exact.get(host).and_then(|g| first(g)) {
                 return Some(e);
@@ -785,15 +883,15 @@ impl ListenerRt {
         first(&self.grpc_index.any)
     }
 
-    /// The winning entry for a request, by the index. `path` is normalised.
+    /// The winning entry for a request, by the index. `host` is folded
+    /// ([`HostKey`](crate::hostname::HostKey)), `path` normalised.
     pub(crate) fn lookup(
         &self,
-        host: &HostKey<'_>,
+        host: &str,
         path: &str,
         query: Option<&str>,
         req: &HttpRequest<'_>,
     ) -> Option<Hit> {
-        let host = host.as_str();
         // Empty maps are not searched (a `get` hashes the key first).
         if !host.is_empty()
             && !self.index.exact.is_empty()
@@ -865,30 +963,19 @@ impl ListenerRt {
         // The deepest node the path reaches, and its depth.
         let (mut node, mut depth) = (NO_NODE, 0usize);
         if let Some(root) = arena.nodes.get(g.root as usize)
-            && let label = arena.label(root)
-            && path
-                .get(..label.len())
-                .is_some_and(|head| same_bytes(head, label))
+            && arena.label_at(root, path, 0)
         {
-            (node, depth) = (g.root, label.len());
+            (node, depth) = (g.root, root.label_len as usize);
             let mut n = root;
             while n.children != 0
                 && let Some(&b) = path.get(depth)
+                && let Some(i) = arena.child(n, b)
+                && let child = n.first_child + i
+                && let Some(c) = arena.nodes.get(child as usize)
+                // Its first byte is `b`; comparing the whole label costs no more.
+                && arena.label_at(c, path, depth)
             {
-                let Some(i) = arena.firsts(n).iter().position(|&c| c == b) else {
-                    break;
-                };
-                let child = n.first_child + i as u32;
-                let Some(c) = arena.nodes.get(child as usize) else {
-                    break;
-                };
-                // Its first byte is `b`: compare the rest.
-                let label = arena.label(c).get(1..).unwrap_or_default();
-                match path.get(depth + 1..depth + 1 + label.len()) {
-                    Some(head) if same_bytes(head, label) => {}
-                    _ => break,
-                }
-                depth += 1 + label.len();
+                depth += c.label_len as usize;
                 node = child;
                 n = c;
             }
@@ -970,6 +1057,37 @@ impl PathArena {
             Some(inline) => inline,
             None => self.bytes(n.label, n.label_len),
         }
+    }
+
+    /// Whether `path[at..]` starts with the node's label. An inline label is
+    /// compared as one 16-byte word when the path has 16 bytes from `at`: a
+    /// few instructions instead of a loop per byte.
+    #[inline(always)]
+    fn label_at(&self, n: &PathNode, path: &[u8], at: usize) -> bool {
+        let len = n.label_len as usize;
+        if let (Some(window), Some(&mask)) = (path.get(at..at + 16), LABEL_MASKS.get(len)) {
+            // Bytes past the label are zero in `head`.
+            return word16(window) & mask == u128::from_le_bytes(n.head);
+        }
+        path.get(at..at + len)
+            .is_some_and(|text| same_bytes(text, self.label(n)))
+    }
+
+    /// Which child of `n` (its position among them) has a label starting
+    /// with `b`: one 16-byte word test when the first bytes are inline.
+    #[inline(always)]
+    fn child(&self, n: &PathNode, b: u8) -> Option<u32> {
+        if n.children as usize > PathNode::INLINE {
+            return self.firsts(n).iter().position(|&c| c == b).map(to_u32);
+        }
+        const LO: u128 = u128::MAX / 255;
+        const HI: u128 = LO << 7;
+        let x = u128::from_le_bytes(n.firsts) ^ (LO * u128::from(b));
+        // The lowest zero byte of `x` is exact (a borrow only affects higher
+        // bytes); bytes past `children` are padding.
+        let zero = x.wrapping_sub(LO) & !x & HI;
+        let i = zero.trailing_zeros() / 8;
+        (zero != 0 && i < n.children).then_some(i)
     }
 
     /// The first byte of each child's label.
@@ -1111,25 +1229,55 @@ fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// Byte equality for short runs without a `memcmp` call.
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
+/// `LABEL_MASKS[n]`: the low `n` bytes of a 16-byte word.
+const LABEL_MASKS: [u128; 17] = {
+    let mut masks = [0; 17];
+    let mut n = 1;
+    while n <= 16 {
+        masks[n] = u128::MAX >> (8 * (16 - n));
+        n += 1;
+    }
+    masks
+};
+
+/// 16 bytes as a little-endian word (`bytes` has at least 16).
+fn word16(bytes: &[u8]) -> u128 {
+    let mut w = [0; 16];
+    if let Some(b) = bytes.get(..16) {
+        w.copy_from_slice(b);
+    }
+    u128::from_le_bytes(w)
+}
+
+/// Byte equality for short runs without a `memcmp` call: words of eight
+/// bytes, the last one overlapping the one before (so no byte loop); under
+/// eight bytes, two overlapping words of four.
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    fn at<const N: usize>(s: &[u8], i: usize) -> [u8; N] {
+        let mut w = [0; N];
+        if let Some(s) = s.get(i..i + N) {
+            w.copy_from_slice(s);
+        }
+        w
+    }
+    let n = a.len();
+    if n != b.len() {
         return false;
     }
-    let mut a8 = a.chunks_exact(8);
-    let mut b8 = b.chunks_exact(8);
-    for (x, y) in (&mut a8).zip(&mut b8) {
-        let (mut u, mut v) = ([0; 8], [0; 8]);
-        u.copy_from_slice(x);
-        v.copy_from_slice(y);
-        if u64::from_ne_bytes(u) != u64::from_ne_bytes(v) {
-            return false;
+    if n >= 8 {
+        let mut i = 0;
+        while i + 8 < n {
+            if at::<8>(a, i) != at::<8>(b, i) {
+                return false;
+            }
+            i += 8;
         }
+        return at::<8>(a, n - 8) == at::<8>(b, n - 8);
     }
-    a8.remainder()
-        .iter()
-        .zip(b8.remainder())
-        .all(|(x, y)| x == y)
+    if n >= 4 {
+        return at::<4>(a, 0) == at::<4>(b, 0) && at::<4>(a, n - 4) == at::<4>(b, n - 4);
+    }
+    a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// The literal every match of a regular expression starts with (its
@@ -1204,6 +1352,156 @@ mod small_key_tests {
         assert_eq!(prefix("(?i)/api"), "/");
     }
 
+    fn listener(name: &str, port: u16, protocol: Protocol, hostname: Option<&str>) -> ListenerRt {
+        ListenerRt {
+            name: name.to_owned(),
+            port,
+            protocol: Some(protocol),
+            hostname: hostname.map(Hostname::parse),
+            programmed: true,
+            tls_mode: None,
+            certificates: Vec::new(),
+            entries: Vec::new(),
+            index: HostIndex::default(),
+            paths: PathArena::default(),
+            grpc_entries: Vec::new(),
+            grpc_index: GrpcIndex::default(),
+        }
+    }
+
+    #[test]
+    fn gateways_are_found_by_namespace_and_name_few_or_many() {
+        for n in [1, Gateways::FEW, Gateways::FEW + 3] {
+            let mut gateways = Gateways::default();
+            for i in 0..n {
+                let mut g = GatewayRt::default();
+                g.listeners
+                    .push(listener(&format!("l{i}"), 80, Protocol::Http, None));
+                gateways.insert(format!("ns{}", i % 2), format!("gw{i}"), g);
+            }
+            for i in 0..n {
+                let g = gateways.get(&format!("ns{}", i % 2), &format!("gw{i}"));
+                let names: Vec<&str> = g
+                    .iter()
+                    .flat_map(|g| &g.listeners)
+                    .map(|l| l.name.as_str())
+                    .collect();
+                assert_eq!(names, [format!("l{i}")], "{n} gateways");
+                assert!(
+                    gateways
+                        .get(&format!("ns{}", (i + 1) % 2), &format!("gw{i}"))
+                        .is_none()
+                );
+            }
+            assert!(gateways.get("ns0", "gw").is_none());
+            assert_eq!(gateways.iter().count(), n);
+            // The same namespace and name again replaces the Gateway.
+            gateways.insert("ns0".into(), "gw0".into(), GatewayRt::default());
+            assert_eq!(gateways.iter().count(), n);
+            assert!(
+                gateways
+                    .get("ns0", "gw0")
+                    .is_some_and(|g| g.listeners.is_empty())
+            );
+        }
+    }
+
+    #[test]
+    fn a_port_lists_its_listeners_most_specific_first_as_max_by_key_chooses() {
+        let mut g = GatewayRt::default();
+        for (name, port, protocol, host) in [
+            ("any-a", 80, Protocol::Http, None),
+            ("wild", 80, Protocol::Http, Some("*.example.com")),
+            ("exact", 80, Protocol::Http, Some("a.example.com")),
+            ("any-b", 80, Protocol::Http, None),
+            ("deeper", 80, Protocol::Http, Some("*.b.example.com")),
+            ("tls", 80, Protocol::Https, None),
+            ("other-port", 8080, Protocol::Http, Some("a.example.com")),
+        ] {
+            g.listeners.push(listener(name, port, protocol, host));
+        }
+        let mut off = listener("off", 80, Protocol::Http, Some("c.example.com"));
+        off.programmed = false;
+        g.listeners.push(off);
+        g.index_ports();
+        let port = g.port(80, Protocol::Http).expect("port 80 serves HTTP");
+        let order: Vec<&str> = port
+            .order
+            .iter()
+            .filter_map(|&i| g.listeners.get(i as usize))
+            .map(|l| l.name.as_str())
+            .collect();
+        assert_eq!(order, ["exact", "deeper", "wild", "any-b", "any-a"]);
+        // The first match is what max_by_key over every listener gives.
+        for host in [
+            None,
+            Some("a.example.com"),
+            Some("x.b.example.com"),
+            Some("x.example.com"),
+            Some("c.example.com"),
+            Some("other.org"),
+        ] {
+            let old = g
+                .listeners
+                .iter()
+                .filter(|l| l.programmed && l.port == 80 && l.protocol == Some(Protocol::Http))
+                .filter(|l| match (&l.hostname, host) {
+                    (None, _) => true,
+                    (Some(h), Some(host)) => h.matches(host),
+                    (Some(_), None) => false,
+                })
+                .max_by_key(|l| l.hostname.as_ref().map(Hostname::specificity));
+            let new = g.most_specific(port, host);
+            assert!(
+                old.zip(new).is_some_and(|(a, b)| std::ptr::eq(a, b)),
+                "{host:?}"
+            );
+        }
+        assert!(g.serves(80, Protocol::Https));
+        assert!(!g.serves(8080, Protocol::Https));
+        assert!(!g.serves(443, Protocol::Http));
+        // Only listeners without hostname on the port: chosen without the Host.
+        assert!(
+            g.any_host_listener(80, crate::request::Scheme::Http)
+                .is_none()
+        );
+        let mut plain = GatewayRt::default();
+        plain
+            .listeners
+            .push(listener("a", 80, Protocol::Http, None));
+        plain
+            .listeners
+            .push(listener("b", 80, Protocol::Http, None));
+        plain.index_ports();
+        let chosen = plain.any_host_listener(80, crate::request::Scheme::Http);
+        assert_eq!(chosen.map(|l| l.name.as_str()), Some("b"));
+        assert!(
+            plain
+                .any_host_listener(80, crate::request::Scheme::Https)
+                .is_none()
+        );
+        assert!(
+            plain
+                .any_host_listener(81, crate::request::Scheme::Http)
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn same_bytes_is_byte_equality_at_every_length() {
+        let text: Vec<u8> = (0..40u8).map(|i| b'a' + i % 26).collect();
+        for n in 0..text.len() {
+            let a = &text[..n];
+            assert!(same_bytes(a, a));
+            assert!(!same_bytes(a, &text[..n + 1]));
+            for i in 0..n {
+                let mut b = a.to_vec();
+                b[i] ^= 0x20;
+                assert!(!same_bytes(a, &b), "{n} {i}");
+            }
+        }
+    }
+
     #[test]
     fn small_keys_look_up_by_bytes_inline_or_not() {
         let mut map: IndexMap<SmallKey, u32> = IndexMap::default();
@@ -1244,11 +1542,93 @@ impl ListenerRt {
 }
 
 impl GatewayRt {
+    /// Builds [`GatewayRt::ports`] from the listeners.
+    pub(crate) fn index_ports(&mut self) {
+        let mut ports: Vec<PortListeners> = Vec::new();
+        for (i, l) in self.listeners.iter().enumerate() {
+            let Some(protocol) = l.protocol.filter(|_| l.programmed) else {
+                continue;
+            };
+            let at = match ports
+                .iter()
+                .position(|p| p.port == l.port && p.protocol == protocol)
+            {
+                Some(at) => at,
+                None => {
+                    ports.push(PortListeners {
+                        port: l.port,
+                        protocol,
+                        order: Vec::new(),
+                    });
+                    ports.len() - 1
+                }
+            };
+            if let Some(p) = ports.get_mut(at) {
+                p.order.push(to_u32(i));
+            }
+        }
+        let specificity = |i: &u32| {
+            self.listeners
+                .get(*i as usize)
+                .and_then(|l| l.hostname.as_ref().map(Hostname::specificity))
+        };
+        for p in &mut ports {
+            // Most specific first; among equals the later listener first (the
+            // one `Iterator::max_by_key` over the listeners would return).
+            p.order
+                .sort_by(|a, b| specificity(b).cmp(&specificity(a)).then(b.cmp(a)));
+        }
+        self.ports = ports;
+    }
+
+    /// The programmed listeners of `protocol` on `port`.
+    pub(crate) fn port(&self, port: u16, protocol: Protocol) -> Option<&PortListeners> {
+        self.ports
+            .iter()
+            .find(|p| p.port == port && p.protocol == protocol)
+    }
+
+    /// For a plain HTTP request (`scheme`) to `port`, the listener that serves
+    /// it whatever its `Host` when there is one: the most specific listener
+    /// of the port has no hostname (so none has), and the choice is made
+    /// without reading the `Host`. `None`: [`select_listener`] decides.
+    ///
+    /// [`select_listener`]: crate::decision::select_listener
+    pub(crate) fn any_host_listener(
+        &self,
+        port: u16,
+        scheme: crate::request::Scheme,
+    ) -> Option<&ListenerRt> {
+        if scheme != crate::request::Scheme::Http {
+            return None;
+        }
+        let first = self.port(port, Protocol::Http)?.order.first()?;
+        self.listeners
+            .get(*first as usize)
+            .filter(|l| l.hostname.is_none())
+    }
+
     /// Whether a programmed listener of `protocol` serves `port`.
     pub(crate) fn serves(&self, port: u16, protocol: Protocol) -> bool {
-        self.listeners
+        self.port(port, protocol).is_some()
+    }
+
+    /// The most specific of `listeners` whose hostname matches `host` (`None`
+    /// host: only a listener without hostname).
+    pub(crate) fn most_specific(
+        &self,
+        listeners: &PortListeners,
+        host: Option<&str>,
+    ) -> Option<&ListenerRt> {
+        listeners
+            .order
             .iter()
-            .any(|l| l.programmed && l.port == port && l.protocol == Some(protocol))
+            .filter_map(|&i| self.listeners.get(i as usize))
+            .find(|l| match (&l.hostname, host) {
+                (None, _) => true,
+                (Some(h), Some(host)) => h.matches(host),
+                (Some(_), None) => false,
+            })
     }
 }
 
@@ -1267,7 +1647,7 @@ impl Router {
             .inner
             .gateways
             .iter()
-            .flat_map(|(ns, gws)| gws.keys().map(move |n| (ns.as_str(), n.as_str())))
+            .map(|(ns, name, _)| (ns, name))
             .collect();
         v.sort_unstable();
         v
@@ -1309,21 +1689,9 @@ impl Router {
             .collect()
     }
 
+    #[inline]
     pub(crate) fn gateway(&self, namespace: &str, name: &str) -> Option<&GatewayRt> {
-        // A handful of Gateways (the usual case) are compared in turn: cheaper
-        // than hashing both names.
-        const FEW: usize = 4;
-        let gateways = &self.inner.gateways;
-        let by_name = if gateways.len() <= FEW {
-            gateways.iter().find(|(ns, _)| *ns == namespace)?.1
-        } else {
-            gateways.get(namespace)?
-        };
-        if by_name.len() <= FEW {
-            by_name.iter().find(|(n, _)| *n == name).map(|(_, g)| g)
-        } else {
-            by_name.get(name)
-        }
+        self.inner.gateways.get(namespace, name)
     }
 }
 

@@ -59,7 +59,7 @@ impl Router {
         let Some(key) = key.filter(|k| !k.as_str().is_empty()) else {
             return reject("NoMatchingRoute");
         };
-        match listener.lookup(&key, "/", None, &STREAM_REQUEST) {
+        match listener.lookup(key.as_str(), "/", None, &STREAM_REQUEST) {
             Some(hit) => self.decide_stream(listener, hit, RequestProtocol::Tls),
             None => reject("NoMatchingRoute"),
         }
