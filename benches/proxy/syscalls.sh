@@ -112,7 +112,9 @@ stop "$BACKEND_PID"
   for name in "${NAMES[@]}"; do
     sum=0
     for key in "${!COUNT[@]}"; do
-      [[ $key == "$name",* && $key != *context-switches ]] && sum=$(awk -v a="$sum" -v b="${COUNT[$key]}" 'BEGIN { print a + b }')
+      if [[ $key == "$name",* && $key != *context-switches ]]; then
+        sum=$(awk -v a="$sum" -v b="${COUNT[$key]}" 'BEGIN { print a + b }')
+      fi
     done
     printf ' %.3f |' "$sum"
   done
