@@ -12,7 +12,8 @@
 # Environment: PROXIES ("gatewise nginx haproxy"), PROTO (h1 or h2, h1), HOSTS
 #   (1), ROUTES_PER_HOST (10), DURATION (s, 4), CONNS (64), H2_STREAMS (10),
 #   PROXY_CPU (0), LOAD_CPU (1), GATEWISE_SERVE_ARGS (extra arguments).
-# Prints a markdown table: one row per system call (and `context switches`),
+# Prints a markdown table: one row per system call (and context switches and
+# page faults, which are not system calls but cost kernel time),
 # one column per proxy, calls per request. Needs perf, nginx, haproxy, wrk,
 # h2load (benches/proxy/run.sh installs the last four) and the example
 # `proxy_config` built in release.
@@ -74,7 +75,7 @@ for name in $PROXIES; do
   # The serving processes: nginx's worker (its master only waits), else all.
   mapfile -t pids < <(tree "$PROXY_PID")
   [ "$name" = nginx ] && mapfile -t pids < <(pgrep -P "$PROXY_PID")
-  perf stat -x, -o "$dir/perf-$name.csv" -e 'syscalls:sys_enter_*' -e context-switches \
+  perf stat -x, -o "$dir/perf-$name.csv" -e 'syscalls:sys_enter_*' -e context-switches -e page-faults \
     -p "$(IFS=,; echo "${pids[*]}")" &
   perf_pid=$!
   sleep 0.3
@@ -102,9 +103,9 @@ stop "$BACKEND_PID"
   for _ in "${NAMES[@]}"; do printf -- '---:|'; done
   printf '\n'
   for key in "${!COUNT[@]}"; do
-    [[ $key == _,* ]] && echo "${key#_,}"
+    if [[ $key == _,* ]]; then echo "${key#_,}"; fi
   done | sort | while read -r event; do
-    printf '| %s |' "${event/context-switches/context switches}"
+    printf '| %s |' "${event//-/ }"
     for name in "${NAMES[@]}"; do printf ' %s |' "${COUNT[$name,$event]:-0}"; done
     printf '\n'
   done
@@ -112,7 +113,7 @@ stop "$BACKEND_PID"
   for name in "${NAMES[@]}"; do
     sum=0
     for key in "${!COUNT[@]}"; do
-      if [[ $key == "$name",* && $key != *context-switches ]]; then
+      if [[ $key == "$name",* && $key != *context-switches && $key != *page-faults ]]; then
         sum=$(awk -v a="$sum" -v b="${COUNT[$key]}" 'BEGIN { print a + b }')
       fi
     done
