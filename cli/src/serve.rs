@@ -126,25 +126,11 @@ fn config(args: &Args) -> Result<Config, String> {
     Ok(config)
 }
 
-/// Task polls between two non-blocking looks for I/O events on the
-/// current-thread runtime.
-const EVENT_INTERVAL: u32 = 256;
-
 /// The runtime for `--workers`: current-thread for 1, multi-thread otherwise
 /// (tokio's default size when unset).
 fn runtime(workers: Option<u16>) -> std::io::Result<tokio::runtime::Runtime> {
     let mut builder = match workers {
-        Some(1) => {
-            let mut b = tokio::runtime::Builder::new_current_thread();
-            // The scheduler looks for I/O events without blocking (an
-            // `epoll_wait` with no timeout) every `event_interval` task polls
-            // (61 by default) even when tasks are queued; a proxied request
-            // takes about four polls, so that was one extra `epoll_wait` per
-            // ~15 requests. When the queue runs empty it waits for events
-            // anyway, so a larger interval only batches more.
-            b.event_interval(EVENT_INTERVAL);
-            b
-        }
+        Some(1) => tokio::runtime::Builder::new_current_thread(),
         Some(n) => {
             let mut b = tokio::runtime::Builder::new_multi_thread();
             b.worker_threads(usize::from(n));
