@@ -1,6 +1,7 @@
 # Shared by run.sh and ab.sh (sourced): process bookkeeping, the backend (an
 # nginx answering 200 "ok" on BACKEND_PORT, pinned to LOAD_CPU), CPU ticks.
-# Expects BACKEND_PORT, LOAD_CPU and a `log` function.
+# Expects BACKEND_PORT, LOAD_CPU and a `log` function; start_proxy also
+# PROXY_CPU, H1_PORT, GATEWISE_BIN, GATEWISE_WORKERS, GATEWISE_SERVE_ARGS.
 
 STARTED=()
 cleanup() {
@@ -76,3 +77,32 @@ EOF
   wait_port "$BACKEND_PORT" || { log "backend did not start"; cat "$dir/backend-error.log" >&2; exit 1; }
 }
 
+# Starts a proxy pinned to PROXY_CPU; sets PROXY_PID. Returns 1 when it fails.
+start_proxy() {
+  local name=$1 dir=$2
+  case $name in
+    nginx)
+      mkdir -p "$dir/nginx-body" "$dir/nginx-proxy" "$dir/nginx-fastcgi" "$dir/nginx-uwsgi" "$dir/nginx-scgi"
+      nginx -t -q -e "$dir/nginx-error.log" -c "$dir/nginx.conf" -p "$dir" || return 1
+      taskset -c "$PROXY_CPU" nginx -e "$dir/nginx-error.log" -c "$dir/nginx.conf" -p "$dir" &
+      ;;
+    haproxy)
+      haproxy -c -q -f "$dir/haproxy.cfg" || return 1
+      taskset -c "$PROXY_CPU" haproxy -db -f "$dir/haproxy.cfg" >"$dir/haproxy.log" 2>&1 &
+      ;;
+    gatewise)
+      [ -n "$GATEWISE_BIN" ] || return 1
+      # One worker thread (`--workers 1`: tokio's current-thread runtime), as
+      # nginx and haproxy get one worker; no access log (as nginx's
+      # `access_log off`), no admin listener, no file watcher.
+      # shellcheck disable=SC2086
+      RUST_LOG=${RUST_LOG:-warn} taskset -c "$PROXY_CPU" \
+        "$GATEWISE_BIN" serve "$dir/gatewise.yaml" --admin off --no-watch \
+        --workers "$GATEWISE_WORKERS" $GATEWISE_SERVE_ARGS \
+        >"$dir/gatewise.log" 2>&1 &
+      ;;
+  esac
+  PROXY_PID=$!
+  STARTED+=("$PROXY_PID")
+  wait_port "$H1_PORT" || return 1
+}

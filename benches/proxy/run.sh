@@ -86,36 +86,6 @@ fi
 # shellcheck source=benches/proxy/common.sh
 source "$ROOT/benches/proxy/common.sh"
 
-# Starts a proxy pinned to PROXY_CPU; sets PROXY_PID. Returns 1 when it fails.
-start_proxy() {
-  local name=$1 dir=$2
-  case $name in
-    nginx)
-      mkdir -p "$dir/nginx-body" "$dir/nginx-proxy" "$dir/nginx-fastcgi" "$dir/nginx-uwsgi" "$dir/nginx-scgi"
-      nginx -t -q -e "$dir/nginx-error.log" -c "$dir/nginx.conf" -p "$dir" || return 1
-      taskset -c "$PROXY_CPU" nginx -e "$dir/nginx-error.log" -c "$dir/nginx.conf" -p "$dir" &
-      ;;
-    haproxy)
-      haproxy -c -q -f "$dir/haproxy.cfg" || return 1
-      taskset -c "$PROXY_CPU" haproxy -db -f "$dir/haproxy.cfg" >"$dir/haproxy.log" 2>&1 &
-      ;;
-    gatewise)
-      [ -n "$GATEWISE_BIN" ] || return 1
-      # One worker thread (`--workers 1`: tokio's current-thread runtime), as
-      # nginx and haproxy get one worker; no access log (as nginx's
-      # `access_log off`), no admin listener, no file watcher.
-      # shellcheck disable=SC2086
-      RUST_LOG=${RUST_LOG:-warn} taskset -c "$PROXY_CPU" \
-        "$GATEWISE_BIN" serve "$dir/gatewise.yaml" --admin off --no-watch \
-        --workers "$GATEWISE_WORKERS" $GATEWISE_SERVE_ARGS \
-        >"$dir/gatewise.log" 2>&1 &
-      ;;
-  esac
-  PROXY_PID=$!
-  STARTED+=("$PROXY_PID")
-  wait_port "$H1_PORT" || return 1
-}
-
 # Correctness before load: hits are 200, a path outside the rules and an unknown
 # hostname are 404, over HTTP/1.1 and h2c.
 check_proxy() {

@@ -199,10 +199,18 @@ pub(crate) async fn forward(call: Call<'_>) -> Outcome {
     // ASCII) takes the general path, so both paths send the same headers.
     let fast = !forward.modifies_request_headers(Some(backend))
         && client_headers.values().all(|v| v.to_str().is_ok());
+    // Whether the client's one `Host` header is passed on as it is (no host
+    // rewrite): then it is not removed and built again.
+    let mut host_kept = false;
     let (mut headers, up_host, up_path) = if fast {
         let (h, p) = forward.upstream_target(Some(backend));
         let mut map = client_headers.clone();
-        map.remove(header::HOST);
+        let mut hosts = map.get_all(header::HOST).iter();
+        host_kept =
+            hosts.next().is_some_and(|v| v.as_bytes() == h.as_bytes()) && hosts.next().is_none();
+        if !host_kept {
+            map.remove(header::HOST);
+        }
         (map, h, p)
     } else {
         let up = forward.upstream_request(Some(backend));
@@ -215,7 +223,7 @@ pub(crate) async fn forward(call: Call<'_>) -> Outcome {
         (map, up.host, up.path)
     };
     headers::add_forwarding(&mut headers, client.ip(), scheme.as_str(), host);
-    if let Ok(h) = HeaderValue::from_str(&up_host) {
+    if !host_kept && let Ok(h) = HeaderValue::from_str(&up_host) {
         headers.insert(header::HOST, h);
     }
     if grpc || hop.te_trailers {

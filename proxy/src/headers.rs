@@ -31,6 +31,25 @@ pub(crate) struct HopByHop {
     pub(crate) te_trailers: bool,
 }
 
+/// The position in [`HOP_BY_HOP`] of a lower-case header name (a `match` on
+/// the string: its length, then its bytes; cheaper than comparing against
+/// each `HeaderName` in turn, this runs for every header of every request and
+/// response).
+fn hop_index(name: &str) -> Option<usize> {
+    match name {
+        "connection" => Some(0),
+        "keep-alive" => Some(1),
+        "proxy-connection" => Some(2),
+        "proxy-authenticate" => Some(3),
+        "proxy-authorization" => Some(4),
+        "te" => Some(5),
+        "trailer" => Some(6),
+        "transfer-encoding" => Some(7),
+        "upgrade" => Some(8),
+        _ => None,
+    }
+}
+
 /// Removes hop-by-hop headers, including every header the `Connection` header
 /// names, and reports the upgrade request and `TE: trailers`.
 pub(crate) fn strip_hop_by_hop(headers: &mut HeaderMap) -> HopByHop {
@@ -41,7 +60,7 @@ pub(crate) fn strip_hop_by_hop(headers: &mut HeaderMap) -> HopByHop {
     let mut present = [false; HOP_BY_HOP_COUNT];
     let mut any = false;
     for name in headers.keys() {
-        if let Some(i) = HOP_BY_HOP.iter().position(|h| h == name) {
+        if let Some(i) = hop_index(name.as_str()) {
             present[i] = true;
             any = true;
         }
@@ -51,40 +70,43 @@ pub(crate) fn strip_hop_by_hop(headers: &mut HeaderMap) -> HopByHop {
     }
     let mut named: Vec<HeaderName> = Vec::new();
     let mut upgrade_token = false;
-    for value in headers.get_all(header::CONNECTION) {
-        let Ok(text) = value.to_str() else {
-            continue;
-        };
-        for token in text.split(',').map(str::trim).filter(|t| !t.is_empty()) {
-            if token.eq_ignore_ascii_case("upgrade") {
-                upgrade_token = true;
-            }
-            // A name of the fixed list is removed below anyway.
-            if HOP_BY_HOP
-                .iter()
-                .any(|h| h.as_str().eq_ignore_ascii_case(token))
-            {
+    if present[0] {
+        for value in headers.get_all(header::CONNECTION) {
+            let Ok(text) = value.to_str() else {
                 continue;
-            }
-            if let Ok(name) = HeaderName::from_bytes(token.to_ascii_lowercase().as_bytes()) {
-                named.push(name);
+            };
+            for token in text.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+                if token.eq_ignore_ascii_case("upgrade") {
+                    upgrade_token = true;
+                }
+                // A name of the fixed list is removed below anyway.
+                if HOP_BY_HOP
+                    .iter()
+                    .any(|h| h.as_str().eq_ignore_ascii_case(token))
+                {
+                    continue;
+                }
+                if let Ok(name) = HeaderName::from_bytes(token.to_ascii_lowercase().as_bytes()) {
+                    named.push(name);
+                }
             }
         }
     }
-    if upgrade_token {
+    if upgrade_token && present[8] {
         found.upgrade = headers.get(header::UPGRADE).cloned();
     }
-    found.te_trailers = headers.get_all(header::TE).iter().any(|v| {
-        v.to_str().is_ok_and(|t| {
-            t.split(',').any(|p| {
-                p.split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .eq_ignore_ascii_case("trailers")
+    found.te_trailers = present[5]
+        && headers.get_all(header::TE).iter().any(|v| {
+            v.to_str().is_ok_and(|t| {
+                t.split(',').any(|p| {
+                    p.split(';')
+                        .next()
+                        .unwrap_or("")
+                        .trim()
+                        .eq_ignore_ascii_case("trailers")
+                })
             })
-        })
-    });
+        });
     for name in &named {
         headers.remove(name);
     }
@@ -223,6 +245,16 @@ mod tests {
         assert!(found.upgrade.is_none());
         let names: Vec<&str> = h.keys().map(HeaderName::as_str).collect();
         assert_eq!(names, vec!["x-kept"]);
+    }
+
+    #[test]
+    fn hop_index_finds_exactly_the_listed_names() {
+        for (i, name) in HOP_BY_HOP.iter().enumerate() {
+            assert_eq!(hop_index(name.as_str()), Some(i), "{name}");
+        }
+        for other in ["host", "connectio", "tes", "x-upgrade", "trailers", ""] {
+            assert_eq!(hop_index(other), None, "{other}");
+        }
     }
 
     #[test]

@@ -133,6 +133,23 @@ fn is_grpc(req: &Request<Incoming>) -> bool {
             })
 }
 
+/// Where a request's host comes from: an absolute-form target's (or HTTP/2's
+/// `:authority`) authority, or the `Host` header.
+enum HostSource {
+    Authority(http::uri::Authority),
+    Header(HeaderValue),
+}
+
+impl HostSource {
+    /// The host; a `Host` value that is not visible ASCII counts as none.
+    fn as_str(&self) -> &str {
+        match self {
+            HostSource::Authority(a) => a.as_str(),
+            HostSource::Header(v) => v.to_str().unwrap_or(""),
+        }
+    }
+}
+
 /// One request, start to response head.
 async fn handle(ctx: ConnCtx, mut req: Request<Incoming>) -> Result<Response<Body>, Refused> {
     let started = Instant::now();
@@ -150,13 +167,17 @@ async fn handle(ctx: ConnCtx, mut req: Request<Incoming>) -> Result<Response<Bod
     let grpc = is_grpc(&req);
     // HTTP/2 carries the host in :authority; HTTP/1.1 in Host (an absolute-form
     // target's authority wins, RFC 9112 §3.2.2).
-    let host = match req.uri().authority() {
-        Some(a) => a.as_str().to_owned(),
-        None => match req.headers().get(header::HOST).map(HeaderValue::to_str) {
-            Some(Ok(h)) => h.to_owned(),
-            _ => String::new(),
-        },
+    // The host is kept as the parsed value itself (its bytes are shared with
+    // the request, not copied), so the request can still be taken apart.
+    let host_source = match req.uri().authority() {
+        Some(a) => Some(HostSource::Authority(a.clone())),
+        None => req
+            .headers()
+            .get(header::HOST)
+            .cloned()
+            .map(HostSource::Header),
     };
+    let host = host_source.as_ref().map_or("", HostSource::as_str);
     if host.is_empty() || req.method() == http::Method::CONNECT {
         let why = if host.is_empty() {
             "missing Host header"
@@ -176,16 +197,12 @@ async fn handle(ctx: ConnCtx, mut req: Request<Incoming>) -> Result<Response<Bod
     let (mut parts, body) = req.into_parts();
     let hop = headers::strip_hop_by_hop(&mut parts.headers);
     let on_upgrade = on_upgrade.filter(|_| hop.upgrade.is_some());
-    let target = parts
-        .uri
-        .path_and_query()
-        .map_or("/", |p| p.as_str())
-        .to_owned();
+    let target = parts.uri.path_and_query().map_or("/", |p| p.as_str());
     let (scheme, sni) = match &ctx.tls {
         Some(sni) => (Scheme::Https, sni.as_deref()),
         None => (Scheme::Http, None),
     };
-    let view = HttpRequest::new(parts.method.as_str(), &host, &target)
+    let view = HttpRequest::new(parts.method.as_str(), host, target)
         .header_map(&parts.headers)
         .scheme(scheme)
         .sni(sni)
@@ -197,8 +214,8 @@ async fn handle(ctx: ConnCtx, mut req: Request<Incoming>) -> Result<Response<Bod
         access_log(
             gateway_label,
             &parts.method,
-            &host,
-            &target,
+            host,
+            target,
             &resp,
             series,
             started,
@@ -233,7 +250,7 @@ async fn handle(ctx: ConnCtx, mut req: Request<Incoming>) -> Result<Response<Bod
                     on_upgrade,
                     client: ctx.client,
                     scheme,
-                    host: &host,
+                    host,
                     grpc,
                 })
                 .await;
