@@ -68,8 +68,8 @@ use crate::router::{
     WeightedBackend,
 };
 use crate::status::{
-    AddressStatus, Condition, GatewayClassStatus, GatewayStatus, GroupKind, ListenerSetStatus,
-    ListenerStatus, ParentRefStatus, RouteParentStatus, RouteStatus, Status,
+    AddressStatus, Condition, GatewayClassStatus, GatewayStatus, Generations, GroupKind,
+    ListenerSetStatus, ListenerStatus, ParentRefStatus, RouteParentStatus, RouteStatus, Status,
 };
 use crate::time::Timestamp;
 use crate::{GATEWAY_GROUP, api};
@@ -107,7 +107,9 @@ impl Options {
 pub struct Compiled {
     router: Router,
     status: Status,
-    generations: HashMap<(String, String, String), i64>,
+    /// `metadata.generation` of each object with status, in the order of the
+    /// status's lists (one vector per list: no key is copied to find them).
+    generations: Generations,
     /// Listeners an HTTPRoute or GRPCRoute lost to a route of the other kind
     /// (for [`crate::lint`]; status shows them only when no listener is left).
     pub(crate) kind_conflicts: Vec<KindConflict>,
@@ -140,12 +142,7 @@ impl Compiled {
     /// The status of every object, with `now` as `lastTransitionTime` (the core
     /// reads no clock) and `observedGeneration` from each object's generation.
     pub fn status(&self, now: Timestamp) -> Status {
-        self.status.stamped(now, |kind, ns, name| {
-            self.generations
-                .get(&(kind.to_owned(), ns.to_owned(), name.to_owned()))
-                .copied()
-                .unwrap_or(0)
-        })
+        self.status.stamped(now, &self.generations)
     }
 }
 
@@ -293,6 +290,9 @@ struct Compiler<'r> {
     res: &'r Resources,
     opts: &'r Options,
     services: backend::Services<'r>,
+    /// The rules' route names until their route's are set: one shared empty
+    /// name (an `Arc::from("")` per rule was two allocations each).
+    no_name: Arc<str>,
 }
 
 impl<'r> Compiler<'r> {
@@ -301,12 +301,13 @@ impl<'r> Compiler<'r> {
             res,
             opts,
             services: backend::Services::new(res),
+            no_name: Arc::from(""),
         }
     }
 
     fn run(self) -> Compiled {
         let mut status = Status::default();
-        let mut generations = HashMap::new();
+        let mut generations = Generations::default();
         let ours: BTreeSet<&str> = self
             .res
             .gateway_classes
@@ -318,10 +319,7 @@ impl<'r> Compiler<'r> {
             .collect();
         for c in &self.res.gateway_classes {
             if ours.contains(c.meta.name.as_str()) {
-                generations.insert(
-                    ("GatewayClass".into(), String::new(), c.meta.name.clone()),
-                    c.meta.generation,
-                );
+                generations.gateway_classes.push(c.meta.generation);
                 status.gateway_classes.push(GatewayClassStatus {
                     name: c.meta.name.clone(),
                     conditions: vec![Condition::new(
@@ -578,14 +576,7 @@ impl<'r> Compiler<'r> {
             if parents.is_empty() {
                 continue;
             }
-            generations.insert(
-                (
-                    src.kind.name().into(),
-                    src.obj.namespace.clone(),
-                    src.obj.name.clone(),
-                ),
-                src.obj.generation,
-            );
+            generations.routes.push(src.obj.generation);
             status.routes.push(RouteStatus {
                 kind: src.kind.name(),
                 namespace: src.obj.namespace.clone(),
@@ -596,15 +587,9 @@ impl<'r> Compiler<'r> {
 
         for g in gateways {
             let (gs, sets, rt) = finish_gateway(g);
-            generations.insert(
-                ("Gateway".into(), gs.namespace.clone(), gs.name.clone()),
-                rt.1,
-            );
+            generations.gateways.push(rt.1);
             for (s, generation) in sets {
-                generations.insert(
-                    ("ListenerSet".into(), s.namespace.clone(), s.name.clone()),
-                    generation,
-                );
+                generations.listener_sets.push(generation);
                 status.listener_sets.push(s);
             }
             inner
@@ -614,9 +599,13 @@ impl<'r> Compiler<'r> {
                 .insert(gs.name.clone(), rt.0);
             status.gateways.push(gs);
         }
-        status
-            .listener_sets
-            .sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        // Sorted with their generations.
+        let mut sets: Vec<(ListenerSetStatus, i64)> = std::mem::take(&mut status.listener_sets)
+            .into_iter()
+            .zip(std::mem::take(&mut generations.listener_sets))
+            .collect();
+        sets.sort_by(|(a, _), (b, _)| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        (status.listener_sets, generations.listener_sets) = sets.into_iter().unzip();
         Compiled {
             router: Router {
                 inner: Arc::new(inner),
@@ -1276,8 +1265,8 @@ impl<'r> Compiler<'r> {
                 index: u16::try_from(i).unwrap_or(u16::MAX),
                 // Set with the route's entry in the route table.
                 route_kind: "",
-                route_namespace: Arc::from(""),
-                route_name: Arc::from(""),
+                route_namespace: Arc::clone(&self.no_name),
+                route_name: Arc::clone(&self.no_name),
                 name: rule.name.clone(),
                 has_cors: filters.cors.is_some(),
                 matched_prefix,
