@@ -218,9 +218,9 @@ impl Status {
     }
 
     /// Stamps every condition with `now` and each object's generation.
-    pub(crate) fn stamped(&self, now: Timestamp, generations: &Generations) -> Status {
+    pub(crate) fn stamp(&mut self, now: Timestamp, generations: &Generations) {
         let generation = |list: &[i64], i: usize| list.get(i).copied().unwrap_or(0);
-        let mut out = self.clone();
+        let out = self;
         let stamp = |conds: &mut Vec<Condition>, g: i64| {
             for c in conds {
                 c.last_transition_time = now;
@@ -253,7 +253,6 @@ impl Status {
                 stamp(&mut p.conditions, gen_);
             }
         }
-        out
     }
 
     /// Every object as a Kubernetes-shaped value: `apiVersion`, `kind`,
