@@ -630,7 +630,8 @@ impl<'r> Compiler<'r> {
             parents_of.push(parents);
         }
 
-        let kind_conflicts = settle_kind_conflicts(&sources, &builds, &mut pending, &gateways);
+        let kind_conflicts =
+            settle_kind_conflicts(&sources, &ranks, &builds, &mut pending, &gateways);
 
         // Each listener's entries, counted to size its vectors once (they hold
         // every attached match of thousands of routes; grown one push at a time
@@ -691,7 +692,7 @@ impl<'r> Compiler<'r> {
             }
             parents_of[p.route][p.parent].conditions = conditions;
         }
-        let mut routes = Vec::new();
+        let mut routes = Vec::with_capacity(sources.len());
         for (route, (src, parents)) in sources.iter().zip(parents_of).enumerate() {
             if parents.is_empty() {
                 continue;
@@ -1684,6 +1685,7 @@ fn hosts_intersect(a: &[Option<Hostname>], b: &[Option<Hostname>]) -> bool {
 /// lost, for lint.
 fn settle_kind_conflicts(
     sources: &[RouteSrc<'_>],
+    ranks: &[u32],
     builds: &[Option<RouteBuild>],
     pending: &mut [Pending],
     gateways: &[GatewayBuild<'_>],
@@ -1697,11 +1699,9 @@ fn settle_kind_conflicts(
             claims.extend((0..list.len()).map(|slot| (pi, list[slot].0, slot)));
         }
     }
-    let rank = |pi: usize| {
-        let o = sources[pending[pi].route].obj;
-        (o.created, &o.namespace, &o.name)
-    };
-    claims.sort_by(|a, b| rank(a.0).cmp(&rank(b.0)));
+    // By the routes' ranks (equal for equal keys; the sort is stable), not
+    // through each route's metadata: that read it at random for every comparison.
+    claims.sort_by_key(|&(pi, _, _)| ranks[pending[pi].route]);
     let hosts_of = |pi: usize, slot: usize| match &pending[pi].outcome {
         Ok(list) => list[slot].1.as_slice(),
         Err(_) => &[],
@@ -1789,19 +1789,30 @@ fn settle_kind_conflicts(
 /// two strings. Routes that tie on all three share a rank, so their entries are
 /// ordered by rule and match, then input order, as the full key orders them.
 fn route_ranks(sources: &[RouteSrc<'_>]) -> Vec<u32> {
-    let age = |i: usize| {
-        let o = sources[i].obj;
+    let age = |i: u32| {
+        let o = sources[i as usize].obj;
         (o.created, o.namespace.as_str(), o.name.as_str())
     };
-    let mut order: Vec<usize> = (0..sources.len()).collect();
-    order.sort_by(|&a, &b| age(a).cmp(&age(b)));
+    // The creation times are copied out in one pass in input order and sorted
+    // with the route's index: sorting indices through `sources` read a route's
+    // metadata at random for every comparison (10 ms at 10k routes against
+    // 0.05 ms at 1k: cache and TLB misses). Names are read only on a tie.
+    let mut order: Vec<(Timestamp, u32)> = sources
+        .iter()
+        .zip(0..)
+        .map(|(s, i)| (s.obj.created, i))
+        .collect();
+    order.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| age(a.1).cmp(&age(b.1))));
     let mut ranks = vec![0; sources.len()];
     let mut rank = 0;
-    for (pos, &i) in order.iter().enumerate() {
-        if pos > 0 && age(order[pos - 1]) != age(i) {
-            rank = u32::try_from(pos).unwrap_or(u32::MAX);
+    for (pos, &(created, i)) in order.iter().enumerate() {
+        if pos > 0 {
+            let (before_created, before) = order[pos - 1];
+            if before_created != created || age(before) != age(i) {
+                rank = u32::try_from(pos).unwrap_or(u32::MAX);
+            }
         }
-        ranks[i] = rank;
+        ranks[i as usize] = rank;
     }
     ranks
 }
