@@ -6,13 +6,12 @@
 //! `BackendNotFound`, `RefNotPermitted`) and its share of traffic is answered 500.
 //! A Service with no endpoints still resolves: endpoints are the proxy's concern.
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 
 use crate::api::{BackendObjectReference, HttpBackendRef, ServiceSpec};
 use crate::reference_grant::{self, RefEnd};
 use crate::resources::{Object, Resources};
+use crate::router::IndexMap;
 
 /// A resolved Service port.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -41,12 +40,16 @@ pub struct InvalidBackend {
 /// Services by namespace and name, built once per compile so that resolving a
 /// reference does not scan every Service (quadratic at thousands of routes).
 /// Of duplicates, the first is kept, as a scan would find it.
+///
+/// Hashed with the router's multiplicative hash: SipHash over every backendRef's
+/// namespace and name was 5% of a 10k-route compile.
 #[derive(Debug)]
-pub(crate) struct Services<'r>(HashMap<(&'r str, &'r str), &'r Object<ServiceSpec>>);
+pub(crate) struct Services<'r>(IndexMap<(&'r str, &'r str), &'r Object<ServiceSpec>>);
 
 impl<'r> Services<'r> {
     pub(crate) fn new(resources: &'r Resources) -> Self {
-        let mut map = HashMap::with_capacity(resources.services.len());
+        let mut map =
+            IndexMap::with_capacity_and_hasher(resources.services.len(), Default::default());
         for s in &resources.services {
             map.entry((s.meta.namespace.as_str(), s.meta.name.as_str()))
                 .or_insert(s);

@@ -189,6 +189,16 @@ pub struct ParentRefStatus {
     pub port: Option<u16>,
 }
 
+/// `metadata.generation` of the objects of a [`Status`], list by list, in the
+/// same order (for [`Status::stamped`]).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Generations {
+    pub(crate) gateway_classes: Vec<i64>,
+    pub(crate) gateways: Vec<i64>,
+    pub(crate) listener_sets: Vec<i64>,
+    pub(crate) routes: Vec<i64>,
+}
+
 impl Status {
     /// Whether no handled object (GatewayClass, Gateway, listener, route parent) has
     /// `Accepted=False`: the gate a CI check uses, in every front end.
@@ -208,42 +218,41 @@ impl Status {
     }
 
     /// Stamps every condition with `now` and each object's generation.
-    pub(crate) fn stamped(
-        &self,
-        now: Timestamp,
-        generation: impl Fn(&str, &str, &str) -> i64,
-    ) -> Status {
-        let mut out = self.clone();
+    pub(crate) fn stamp(&mut self, now: Timestamp, generations: &Generations) {
+        let generation = |list: &[i64], i: usize| list.get(i).copied().unwrap_or(0);
+        let out = self;
         let stamp = |conds: &mut Vec<Condition>, g: i64| {
             for c in conds {
                 c.last_transition_time = now;
                 c.observed_generation = g;
             }
         };
-        for c in &mut out.gateway_classes {
-            stamp(&mut c.conditions, generation("GatewayClass", "", &c.name));
+        for (i, c) in out.gateway_classes.iter_mut().enumerate() {
+            stamp(
+                &mut c.conditions,
+                generation(&generations.gateway_classes, i),
+            );
         }
-        for g in &mut out.gateways {
-            let gen_ = generation("Gateway", &g.namespace, &g.name);
+        for (i, g) in out.gateways.iter_mut().enumerate() {
+            let gen_ = generation(&generations.gateways, i);
             stamp(&mut g.conditions, gen_);
             for l in &mut g.listeners {
                 stamp(&mut l.conditions, gen_);
             }
         }
-        for s in &mut out.listener_sets {
-            let gen_ = generation("ListenerSet", &s.namespace, &s.name);
+        for (i, s) in out.listener_sets.iter_mut().enumerate() {
+            let gen_ = generation(&generations.listener_sets, i);
             stamp(&mut s.conditions, gen_);
             for l in &mut s.listeners {
                 stamp(&mut l.conditions, gen_);
             }
         }
-        for r in &mut out.routes {
-            let gen_ = generation(r.kind, &r.namespace, &r.name);
+        for (i, r) in out.routes.iter_mut().enumerate() {
+            let gen_ = generation(&generations.routes, i);
             for p in &mut r.parents {
                 stamp(&mut p.conditions, gen_);
             }
         }
-        out
     }
 
     /// Every object as a Kubernetes-shaped value: `apiVersion`, `kind`,
