@@ -3,10 +3,13 @@
 //! and the wall time, for profiling with perf or callgrind:
 //!
 //! ```sh
-//! cargo run --release -p gatewise-benches --example profile_compile -- 10000 [reps]
+//! cargo run --release -p gatewise-benches --example profile_compile -- 10000 [reps] [status]
 //! ```
+//!
+//! With `status`, each compile is followed by `Compiled::status` (what
+//! `gatewise check` does: route status strings are written there).
 
-use gatewise::{Options, Router};
+use gatewise::{Options, Router, Timestamp};
 use gatewise_benches::workload::{Shape, Spec, Workload};
 
 fn main() {
@@ -17,16 +20,18 @@ fn main() {
     };
     let n = arg(1).unwrap_or(10_000);
     let reps = arg(2).unwrap_or((200_000 / n.max(1)).max(1));
+    let with_status = std::env::args().nth(3).as_deref() == Some("status");
     let w = Workload::generate(Spec::new(Shape::Realistic, n, (n / 10).max(1)));
     let mut times = Vec::with_capacity(reps);
     let mut cpu = 0;
     for _ in 0..reps {
         let (t, c) = (std::time::Instant::now(), thread_cpu_ns());
         let compiled = Router::compile(&w.loaded.resources, &Options::default());
+        let status = with_status.then(|| compiled.status(Timestamp::DEFAULT_EPOCH));
         cpu += thread_cpu_ns() - c;
         times.push(t.elapsed());
         // Dropped outside the timing: the figure is compile time only.
-        drop(std::hint::black_box(compiled));
+        drop(std::hint::black_box((compiled, status)));
     }
     times.sort();
     println!(
