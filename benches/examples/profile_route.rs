@@ -8,9 +8,12 @@
 //!
 //! `versus-matchit ROUTES [rounds]` times the path-only workload's mix through
 //! the router and through matchit (as `--bench decision -- path-only` does)
-//! in alternating rounds of 200,000 decisions each, and prints each round and
+//! in alternating rounds of 2,000,000 decisions each, and prints each round and
 //! the median ratio: on a shared machine, a disturbance then lands in one
-//! round rather than in one side of the comparison.
+//! round rather than in one side of the comparison. A round lasts 80 ms or
+//! more: the thread's CPU time (`/proc/thread-self/schedstat`) can advance
+//! only at the scheduler tick (4 ms on the reference VM), which made rounds
+//! of 200,000 (8-20 ms) read as whole ticks.
 
 use std::hint::black_box;
 
@@ -57,7 +60,7 @@ fn main() {
 
 /// Alternating rounds of the router and matchit on the path-only mix.
 fn versus_matchit(routes: usize, rounds: usize) {
-    const PER_ROUND: usize = 200_000;
+    const PER_ROUND: usize = 2_000_000;
     let w = Workload::generate(Spec::new(Shape::PathOnly, routes, 1));
     let reqs: Vec<_> = w.class(Class::Mix).map(workload::Request::http).collect();
     let paths: Vec<&str> = w

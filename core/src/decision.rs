@@ -86,6 +86,23 @@ pub struct Matched<'a> {
     pub match_index: usize,
 }
 
+impl<'a> Matched<'a> {
+    /// Attribution of `hit` (of `rule`) on `listener`: the rule carries its
+    /// route's names, so the route table is not read.
+    #[inline]
+    pub(crate) fn of(listener: &'a ListenerRt, rule: &'a RuleRt, hit: Hit) -> Matched<'a> {
+        Matched {
+            listener: &listener.name,
+            route_kind: rule.route_kind,
+            route_namespace: &rule.route_namespace,
+            route_name: &rule.route_name,
+            rule: usize::from(rule.index),
+            rule_name: rule.name.as_deref(),
+            match_index: usize::from(hit.match_index),
+        }
+    }
+}
+
 /// A forward decision: an HTTP or gRPC request to send on, or a TLS, TCP or UDP
 /// stream to splice to a backend.
 #[derive(Debug)]
@@ -93,9 +110,9 @@ pub struct Forward<'a> {
     matched: Matched<'a>,
     protocol: RequestProtocol,
     tls_mode: Option<TlsMode>,
+    /// The rule's backends and their total weight are read from its action
+    /// (not copied into every decision).
     rule: &'a RuleRt,
-    backends: &'a [WeightedBackend],
-    total: u64,
     req: HttpRequest<'a>,
     path: Cow<'a, str>,
 }
@@ -107,8 +124,6 @@ impl<'a> Forward<'a> {
         protocol: RequestProtocol,
         tls_mode: Option<TlsMode>,
         rule: &'a RuleRt,
-        backends: &'a [WeightedBackend],
-        total: u64,
         req: HttpRequest<'a>,
         path: Cow<'a, str>,
     ) -> Self {
@@ -117,10 +132,18 @@ impl<'a> Forward<'a> {
             protocol,
             tls_mode,
             rule,
-            backends,
-            total,
             req,
             path,
+        }
+    }
+
+    /// The rule's backendRefs and their total weight (compile builds a
+    /// `Forward` only for a rule whose action forwards).
+    fn weighted(&self) -> (&'a [WeightedBackend], u64) {
+        let rule: &'a RuleRt = self.rule;
+        match &rule.action {
+            Action::Forward { backends, total } => (backends, *total),
+            _ => (&[], 0),
         }
     }
 }
@@ -187,7 +210,7 @@ impl<'a> Forward<'a> {
 
     /// The rule's backendRefs, resolved or not, with weights.
     pub fn backends(&self) -> &'a [WeightedBackend] {
-        self.backends
+        self.weighted().0
     }
 
     /// The rule-level filters.
@@ -207,13 +230,10 @@ impl<'a> Forward<'a> {
 
     /// Chooses a backendRef by weight with the caller's random number.
     pub fn pick(&self, random: u64) -> Pick<'a> {
-        let mut point = if self.total == 0 {
-            0
-        } else {
-            random % self.total
-        };
+        let (backends, total) = self.weighted();
+        let mut point = if total == 0 { 0 } else { random % total };
         let mut last = None;
-        for b in self.backends {
+        for b in backends {
             if b.weight == 0 {
                 continue;
             }
@@ -239,7 +259,7 @@ impl<'a> Forward<'a> {
 
     /// The only backendRef with non-zero weight, if exactly one.
     pub fn single_backend(&self) -> Option<&'a WeightedBackend> {
-        let mut it = self.backends.iter().filter(|b| b.weight > 0);
+        let mut it = self.backends().iter().filter(|b| b.weight > 0);
         let first = it.next()?;
         it.next().is_none().then_some(first)
     }
@@ -520,12 +540,11 @@ impl Router {
         req: &HttpRequest<'a>,
         path: Cow<'a, str>,
     ) -> Decision<'a> {
-        let (Some(rule), Some(matched)) = (
-            self.inner.rules.get(hit.rule as usize),
-            self.matched(listener, hit),
-        ) else {
+        let Some(rule) = self.inner.rules.get(hit.rule as usize) else {
             return respond(None, 500, "NoBackends");
         };
+        // From the rule already read (not a second look-up of the rule table).
+        let matched = Matched::of(listener, rule, hit);
         if rule.has_cors
             && let Some(cors) = &rule.filters.cors
         {
@@ -552,7 +571,7 @@ impl Router {
             }
         }
         match &rule.action {
-            Action::Forward { backends, total } => Decision::Forward(Forward {
+            Action::Forward { .. } => Decision::Forward(Forward {
                 matched,
                 protocol: if req.grpc {
                     RequestProtocol::Grpc
@@ -564,8 +583,6 @@ impl Router {
                 },
                 tls_mode: None,
                 rule,
-                backends,
-                total: *total,
                 req: *req,
                 path,
             }),

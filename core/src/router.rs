@@ -1080,14 +1080,27 @@ impl PathArena {
         if n.children as usize > PathNode::INLINE {
             return self.firsts(n).iter().position(|&c| c == b).map(to_u32);
         }
-        const LO: u128 = u128::MAX / 255;
-        const HI: u128 = LO << 7;
-        let x = u128::from_le_bytes(n.firsts) ^ (LO * u128::from(b));
+        const LO: u64 = u64::MAX / 255;
+        const HI: u64 = LO << 7;
         // The lowest zero byte of `x` is exact (a borrow only affects higher
-        // bytes); bytes past `children` are padding.
-        let zero = x.wrapping_sub(LO) & !x & HI;
-        let i = zero.trailing_zeros() / 8;
-        (zero != 0 && i < n.children).then_some(i)
+        // bytes); bytes past `children` are padding. Most nodes have at most
+        // eight children: one 8-byte word, the second only when needed.
+        let zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
+        let splat = LO * u64::from(b);
+        let word = u128::from_le_bytes(n.firsts);
+        let low = zero(word as u64 ^ splat);
+        let i = if low != 0 {
+            low.trailing_zeros() / 8
+        } else if n.children > 8 {
+            let high = zero((word >> 64) as u64 ^ splat);
+            if high == 0 {
+                return None;
+            }
+            8 + high.trailing_zeros() / 8
+        } else {
+            return None;
+        };
+        (i < n.children).then_some(i)
     }
 
     /// The first byte of each child's label.
@@ -1485,6 +1498,32 @@ mod small_key_tests {
                 .any_host_listener(81, crate::request::Scheme::Http)
                 .is_none()
         );
+    }
+
+    #[test]
+    fn child_is_the_first_position_of_the_byte_among_the_children() {
+        let arena = PathArena::default();
+        // Every inline count, with repeated and zero bytes, and each byte
+        // (zero too: the padding past `children` is zero and never chosen).
+        for children in 0..=PathNode::INLINE {
+            let mut firsts = [0; PathNode::INLINE];
+            for (i, slot) in firsts.iter_mut().take(children).enumerate() {
+                *slot = [b'/', b'a', 0, b'z', b'a', 0xff][i % 6] ^ (i / 6) as u8;
+            }
+            let n = PathNode {
+                children: children as u32,
+                firsts,
+                ..PathNode::default()
+            };
+            for b in 0..=255u8 {
+                let expected = firsts[..children].iter().position(|&c| c == b);
+                assert_eq!(
+                    arena.child(&n, b).map(|i| i as usize),
+                    expected,
+                    "{children} children, byte {b}"
+                );
+            }
+        }
     }
 
     #[test]

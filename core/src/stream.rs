@@ -124,13 +124,11 @@ impl Router {
             return reject("NoBackends");
         };
         match &rule.action {
-            Action::Forward { backends, total } => Decision::Forward(Forward::new(
+            Action::Forward { .. } => Decision::Forward(Forward::new(
                 matched,
                 protocol,
                 listener.tls_mode,
                 rule,
-                backends,
-                *total,
                 STREAM_REQUEST,
                 Cow::Borrowed(""),
             )),
@@ -147,16 +145,7 @@ impl Router {
     }
 
     pub(crate) fn matched<'a>(&'a self, listener: &'a ListenerRt, hit: Hit) -> Option<Matched<'a>> {
-        // The rule carries its route's names: no read of the route table.
         let rule = self.inner.rules.get(hit.rule as usize)?;
-        Some(Matched {
-            listener: &listener.name,
-            route_kind: rule.route_kind,
-            route_namespace: &rule.route_namespace,
-            route_name: &rule.route_name,
-            rule: usize::from(rule.index),
-            rule_name: rule.name.as_deref(),
-            match_index: usize::from(hit.match_index),
-        })
+        Some(Matched::of(listener, rule, hit))
     }
 }
