@@ -7,7 +7,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, SamplingMode, criterion_group, criterion_main};
-use gatewise::{Options, Router, Timestamp};
+use gatewise::{Options, Resources, Router, Timestamp};
 use gatewise_benches::workload::{Shape, Spec, Workload};
 
 fn config() -> Criterion {
@@ -19,42 +19,46 @@ fn config() -> Criterion {
 }
 
 fn compile(c: &mut Criterion) {
-    let mut g = c.benchmark_group("compile/realistic");
+    // The old router is dropped outside the timing (a reload drops it off the
+    // request path too).
+    group(
+        c,
+        "compile/realistic",
+        &[(1, 1), (100, 10), (1_000, 100), (10_000, 1_000)],
+        Router::compile,
+    );
+    // What `gatewise check` does: compile, then the status of every object
+    // (route status strings are written by `status()`, not by compile).
+    group(
+        c,
+        "compile+status/realistic",
+        &[(1_000, 100), (10_000, 1_000)],
+        |resources, options| {
+            let compiled = Router::compile(resources, options);
+            let status = compiled.status(Timestamp::DEFAULT_EPOCH);
+            (compiled, status)
+        },
+    );
+}
+
+/// One benchmark per (routes, hostnames) of the realistic workload, timing `f`.
+fn group<T>(
+    c: &mut Criterion,
+    name: &str,
+    sizes: &[(usize, usize)],
+    f: impl Fn(&Resources, &Options) -> T,
+) {
+    let mut g = c.benchmark_group(name);
     // One compile per iteration at every size: flat sampling keeps the 10k run
     // to a few seconds.
     g.sampling_mode(SamplingMode::Flat);
-    for (routes, hosts) in [(1, 1), (100, 10), (1_000, 100), (10_000, 1_000)] {
+    for &(routes, hosts) in sizes {
         let w = Workload::generate(Spec::new(Shape::Realistic, routes, hosts));
         let options = Options::default();
         g.bench_with_input(
             BenchmarkId::from_parameter(format!("{routes}r-{hosts}h")),
             &w.loaded.resources,
-            |b, resources| {
-                // The old router is dropped outside the timing (a reload drops it
-                // off the request path too).
-                b.iter_with_large_drop(|| Router::compile(black_box(resources), &options))
-            },
-        );
-    }
-    g.finish();
-
-    // What `gatewise check` does: compile, then the status of every object
-    // (route status strings are written by `status()`, not by compile).
-    let mut g = c.benchmark_group("compile+status/realistic");
-    g.sampling_mode(SamplingMode::Flat);
-    for (routes, hosts) in [(1_000, 100), (10_000, 1_000)] {
-        let w = Workload::generate(Spec::new(Shape::Realistic, routes, hosts));
-        let options = Options::default();
-        g.bench_with_input(
-            BenchmarkId::from_parameter(format!("{routes}r-{hosts}h")),
-            &w.loaded.resources,
-            |b, resources| {
-                b.iter_with_large_drop(|| {
-                    let compiled = Router::compile(black_box(resources), &options);
-                    let status = compiled.status(Timestamp::DEFAULT_EPOCH);
-                    (compiled, status)
-                })
-            },
+            |b, resources| b.iter_with_large_drop(|| f(black_box(resources), &options)),
         );
     }
     g.finish();

@@ -62,24 +62,15 @@ impl Oracle {
         let mut order: HashMap<String, HashMap<String, Vec<Vec<usize>>>> = HashMap::new();
         let mut grpc_order: HashMap<String, HashMap<String, Vec<Vec<usize>>>> = HashMap::new();
         for (namespace, name, gateway) in router.inner.gateways.iter() {
-            let lists = gateway
-                .listeners
-                .iter()
-                .map(|l| sorted(&l.entries))
-                .collect();
-            order
-                .entry(namespace.to_owned())
-                .or_default()
-                .insert(name.to_owned(), lists);
-            let lists = gateway
-                .listeners
-                .iter()
-                .map(|l| sorted(&l.grpc_entries))
-                .collect();
-            grpc_order
-                .entry(namespace.to_owned())
-                .or_default()
-                .insert(name.to_owned(), lists);
+            for (map, entries) in [
+                (&mut order, (|l| &l.entries) as fn(&ListenerRt) -> &[Entry]),
+                (&mut grpc_order, |l| &l.grpc_entries),
+            ] {
+                let lists = gateway.listeners.iter().map(|l| sorted(entries(l)));
+                map.entry(namespace.to_owned())
+                    .or_default()
+                    .insert(name.to_owned(), lists.collect());
+            }
         }
         Oracle {
             router: router.clone(),

@@ -342,13 +342,16 @@ mod tests {
             "/abcdefgh.ijklmnop?x",
             "/abcdefghijklmnop%2f",
         ];
-        for t in targets {
+        let agrees = |t: &str| {
             let (path, query) = super::split_query(t);
             assert_eq!(
                 super::normalize_target(t),
                 (super::normalize(path), query),
                 "{t:?}"
             );
+        };
+        for t in targets {
+            agrees(t);
         }
         // Every byte at every position before and after a `?`.
         for len in 1..20 {
@@ -358,15 +361,9 @@ mod tests {
                     p[0] = b'/';
                     p[pos] = b;
                     p.extend_from_slice(b"?q=1");
-                    let Ok(t) = String::from_utf8(p) else {
-                        continue;
-                    };
-                    let (path, query) = super::split_query(&t);
-                    assert_eq!(
-                        super::normalize_target(&t),
-                        (super::normalize(path), query),
-                        "{t:?}"
-                    );
+                    if let Ok(t) = String::from_utf8(p) {
+                        agrees(&t);
+                    }
                 }
             }
         }

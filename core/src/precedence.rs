@@ -273,16 +273,10 @@ mod tests {
     use super::*;
     use crate::matcher::{HeaderMatch, ValueMatch};
 
-    fn key(
-        path: PathMatch,
-        method: bool,
-        headers: usize,
-        created: i64,
-        ns: &str,
-        name: &str,
-        rule: usize,
-    ) -> PrecedenceKey {
-        let m = RouteMatch {
+    /// A match on `path`, with a `GET` method if `method`, and `headers`
+    /// exact header conditions.
+    fn route_match(path: PathMatch, method: bool, headers: usize) -> RouteMatch {
+        RouteMatch {
             path,
             method: method.then(|| "GET".into()),
             headers: (0..headers)
@@ -292,7 +286,19 @@ mod tests {
                 })
                 .collect(),
             query: Vec::new(),
-        };
+        }
+    }
+
+    fn key(
+        path: PathMatch,
+        method: bool,
+        headers: usize,
+        created: i64,
+        ns: &str,
+        name: &str,
+        rule: usize,
+    ) -> PrecedenceKey {
+        let m = route_match(path, method, headers);
         EntryKey::new(&m, 0, u16::try_from(rule).expect("small rule index"), 0).full(
             Timestamp::from_unix(created),
             ns,
@@ -395,17 +401,7 @@ mod tests {
         for (r, &(created, ns, name)) in routes.iter().enumerate() {
             for (rule, path) in paths().into_iter().enumerate() {
                 for (method, headers) in [(false, 0), (true, 0), (false, 2)] {
-                    let m = RouteMatch {
-                        path: path.clone(),
-                        method: method.then(|| "GET".into()),
-                        headers: (0..headers)
-                            .map(|i| HeaderMatch {
-                                name: format!("h{i}").into(),
-                                value: ValueMatch::Exact("v".into()),
-                            })
-                            .collect(),
-                        query: Vec::new(),
-                    };
+                    let m = route_match(path.clone(), method, headers);
                     let k = EntryKey::new(&m, rank[r], rule as u16, 0);
                     keys.push((k, k.full(Timestamp::from_unix(created), ns, name)));
                 }
