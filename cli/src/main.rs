@@ -70,7 +70,13 @@ fn main() -> ExitCode {
             features,
             output,
         } => {
-            let report = gatewise_spec::run_paths(&paths, &gatewise_spec::RunOptions { features });
+            let report = gatewise_spec::run_paths(
+                &paths,
+                &gatewise_spec::RunOptions {
+                    features,
+                    ..Default::default()
+                },
+            );
             match output {
                 FixturesOutput::Text => crate::emit(&report.to_text()),
                 FixturesOutput::Json => crate::emit(&report.to_json_lines()),

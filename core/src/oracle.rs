@@ -8,11 +8,14 @@
 //! it is what [`Router::explain`] records.
 //!
 //! It shares with the [`Router`] only what is not an index: the compiled entries
-//! (one per attached hostname, rule and match), listener selection
-//! ([`crate::decision`]), path normalisation ([`crate::path::normalize`]) and the
-//! code that turns the winning rule into a [`Decision`]. It never uses the
-//! hostname map or the path trie, so where the two disagree, the index is wrong.
-//! Benches compare their speed; property tests and fuzz targets assert that they
+//! (one per attached hostname, rule and match), path normalisation
+//! ([`crate::path::normalize`]) and the code that turns the winning rule into a
+//! [`Decision`]. It chooses the listener on its own, by a scan over every
+//! listener of the Gateway (most specific matching hostname; over TLS the server
+//! name chooses and a `Host` leading elsewhere is misdirected), and never uses
+//! the router's per-port listener tables, the hostname map or the path trie, so
+//! where the two disagree, an index is wrong. The spec fixture suite runs every
+//! request case through both (`RunOptions::oracle`). Benches compare their speed; property tests and fuzz targets assert that they
 //! agree.
 //!
 //! Written for obviousness, not speed. Only requests are modelled (`HTTP`,
@@ -36,14 +39,12 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-use crate::decision::{
-    Decision, GatewayRef, Matched, Selected, grpc_status_for, reject, respond, select_listener,
-};
+use crate::decision::{Decision, GatewayRef, Matched, Selected, grpc_status_for, reject, respond};
 use crate::hostname::{HostKey, Hostname};
 use crate::path;
 use crate::precedence::{EntryKey, HostnameRank};
-use crate::request::{HttpRequest, RequestProtocol};
-use crate::router::{Entry, ListenerRt, Router};
+use crate::request::{HttpRequest, RequestProtocol, Scheme};
+use crate::router::{Entry, GatewayRt, ListenerRt, Protocol, Router};
 
 /// A linear-scan router over the same compiled configuration as a [`Router`].
 #[derive(Debug, Clone)]
@@ -178,7 +179,7 @@ impl Oracle {
             return Scan::Refused("NoGateway");
         };
         let host = HostKey::new(req.host);
-        let listener = match select_listener(gw, port, req, &host) {
+        let listener = match choose_listener(gw, port, req, &host) {
             Selected::Listener(l) => l,
             Selected::Reject(reason) => return Scan::Refused(reason),
             Selected::Respond(status, reason) => return Scan::Answered(status, reason),
@@ -224,6 +225,85 @@ impl Oracle {
             }
         }
         Scan::NoMatch
+    }
+}
+
+/// The listener a request reaches, written out from the spec over every listener
+/// of the Gateway (the router reads per-port tables built at compile instead).
+///
+/// Only programmed listeners on `port` serve. Among those of the request's
+/// protocol whose hostname matches the `Host`, the most specific wins: an exact
+/// hostname, then the wildcard with the longest suffix, then a listener without
+/// hostname; among equals, the one declared last. A request with no `Host` only
+/// reaches a listener without hostname. Over TLS, the server name chooses among
+/// the HTTPS and TLS listeners of the port alike (on equal specificity the TLS
+/// one); a TLS listener's connection is not HTTP (refused), and a `Host` that
+/// leads to another listener than the server name is misdirected (421).
+fn choose_listener<'r>(
+    gw: &'r GatewayRt,
+    port: u16,
+    req: &HttpRequest<'_>,
+    host: &HostKey<'_>,
+) -> Selected<'r> {
+    // Larger is more specific; `None` when the listener does not take `name`.
+    let rank = |l: &ListenerRt, name: Option<&str>| match (&l.hostname, name) {
+        (None, _) => Some((0, 0)),
+        (Some(_), None) => None,
+        (Some(h @ Hostname::Exact(exact)), Some(name)) => {
+            h.matches(name).then_some((2, exact.len()))
+        }
+        (Some(h @ Hostname::Wildcard(suffix)), Some(name)) => {
+            h.matches(name).then_some((1, suffix.len()))
+        }
+    };
+    // The most specific of `protocols` on the port for `name`: a scan keeping
+    // the last of the best (so later listeners, and TLS after HTTPS, win ties).
+    let best = |protocols: &[Protocol], name: Option<&str>| {
+        let mut best: Option<(&'r ListenerRt, (u8, usize), usize)> = None;
+        for l in &gw.listeners {
+            let Some(p) = protocols
+                .iter()
+                .position(|&p| l.programmed && l.port == port && l.protocol == Some(p))
+            else {
+                continue;
+            };
+            let Some(r) = rank(l, name) else { continue };
+            // Ties go to the later protocol in `protocols`, then the later listener.
+            if best.is_none_or(|(_, br, bp)| (r, p) >= (br, bp)) {
+                best = Some((l, r, p));
+            }
+        }
+        best.map(|(l, ..)| l)
+    };
+    let serves = |protocol: Protocol| {
+        gw.listeners
+            .iter()
+            .any(|l| l.programmed && l.port == port && l.protocol == Some(protocol))
+    };
+    let host = Some(host.as_str()).filter(|h| !h.is_empty());
+    match req.scheme {
+        Scheme::Http if !serves(Protocol::Http) => Selected::Reject("NoListener"),
+        Scheme::Http => match best(&[Protocol::Http], host) {
+            Some(l) => Selected::Listener(l),
+            None => Selected::Respond(404, "NoMatchingListener"),
+        },
+        Scheme::Https if !serves(Protocol::Https) => Selected::Reject("NoListener"),
+        Scheme::Https => {
+            let sni = req.sni.map(HostKey::new);
+            let sni = sni.as_ref().map(HostKey::as_str).filter(|s| !s.is_empty());
+            let Some(by_sni) = best(&[Protocol::Https, Protocol::Tls], sni)
+                .filter(|l| l.protocol == Some(Protocol::Https))
+            else {
+                return Selected::Reject("NoTlsListener");
+            };
+            match best(&[Protocol::Https], host) {
+                None => Selected::Respond(404, "NoMatchingListener"),
+                Some(by_host) if !std::ptr::eq(by_host, by_sni) => {
+                    Selected::Respond(421, "Misdirected")
+                }
+                Some(_) => Selected::Listener(by_sni),
+            }
+        }
     }
 }
 

@@ -8,6 +8,8 @@ use gatewise::{
     Rejection, RouteParentStatus, Router, Status,
 };
 
+use gatewise::oracle::Oracle;
+
 use crate::format::{
     ConditionExpect, KindExpect, ListenerExpect, ParentExpect, RejectedCase, RequestCase, Scalar,
     StatusCase, StatusExpect,
@@ -16,8 +18,12 @@ use crate::format::{
 /// The address a client that knows no name sends as `Host`.
 pub const DEFAULT_HOST: &str = "192.0.2.1";
 
-/// Runs a `requests` case.
-pub(crate) fn request(router: &Router, case: &RequestCase) -> Result<(), String> {
+/// Runs a `requests` case; with an `oracle`, its decision must equal the router's.
+pub(crate) fn request(
+    router: &Router,
+    oracle: Option<&Oracle>,
+    case: &RequestCase,
+) -> Result<(), String> {
     let Some((ns, name)) = case.gateway.split_once('/') else {
         return Err(format!(
             "gateway must be namespace/name, found {:?}",
@@ -54,9 +60,22 @@ pub(crate) fn request(router: &Router, case: &RequestCase) -> Result<(), String>
     let req = HttpRequest::new(method, host, target)
         .sni(case.sni.as_deref())
         .owned_headers(&headers);
+    let gateway = GatewayRef::new(ns, name);
     let view = router
-        .route(GatewayRef::new(ns, name), port, case.protocol, &req)
+        .route(gateway, port, case.protocol, &req)
         .view_with_response(&backend_response);
+    if let Some(naive) = oracle
+        .and_then(|o| o.route(gateway, port, case.protocol, &req))
+        .map(|d| d.view_with_response(&backend_response))
+        .filter(|naive| *naive != view)
+    {
+        let json = |v: &DecisionView| serde_json::to_string(v).unwrap_or_default();
+        return Err(format!(
+            "the oracle (a linear scan) decides {} where the router decides {}",
+            json(&naive),
+            json(&view)
+        ));
+    }
     check_view(case, &view)
 }
 

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use gatewise::oracle::Oracle;
 use gatewise::{Loader, Options, Router, Timestamp};
 
 use crate::compare;
@@ -16,6 +17,11 @@ pub struct RunOptions {
     /// When set, only fixtures whose `features` are all in this set run; the
     /// cases of the others count as skipped.
     pub features: Option<Vec<String>>,
+    /// When set, every request case is also routed by the naive oracle
+    /// ([`gatewise::oracle::Oracle`]: a linear scan with its own listener
+    /// choice), and the case fails where the two decisions differ. `TLS`, `TCP`
+    /// and `UDP` cases, which the oracle does not model, are not compared.
+    pub oracle: bool,
 }
 
 /// Runs every fixture found under `paths` (files, or folders scanned
@@ -238,11 +244,12 @@ fn run_fixture(file: &Path, fixture: &Fixture, options: &RunOptions, report: &mu
         &Options::with_controller_name(controller),
     );
     let status = compiled.status(Timestamp::DEFAULT_EPOCH);
+    let oracle = options.oracle.then(|| Oracle::new(compiled.router()));
 
     let results = fixture
         .requests
         .iter()
-        .map(|case| compare::request(compiled.router(), case))
+        .map(|case| compare::request(compiled.router(), oracle.as_ref(), case))
         .chain(
             fixture
                 .status

@@ -154,12 +154,14 @@ fn features_outside_the_set_skip_every_case() {
     write(&dir, "good.yaml", GOOD);
     let only_other = RunOptions {
         features: Some(vec!["Gateway".into()]),
+        ..RunOptions::default()
     };
     let report = run_paths(&[&dir], &only_other);
     assert_eq!((report.passed(), report.skipped()), (0, 2));
     assert_eq!(report.exit_code(), 0);
     let enabled = RunOptions {
         features: Some(vec!["HTTPRoute".into(), "Gateway".into()]),
+        ..RunOptions::default()
     };
     assert_eq!(run_paths(&[&dir], &enabled).passed(), 2);
 }
