@@ -261,10 +261,10 @@ fn choose_listener<'r>(
     let best = |protocols: &[Protocol], name: Option<&str>| {
         let mut best: Option<(&'r ListenerRt, (u8, usize), usize)> = None;
         for l in &gw.listeners {
-            let Some(p) = protocols
-                .iter()
-                .position(|&p| l.programmed && l.port == port && l.protocol == Some(p))
-            else {
+            if !l.programmed || l.port != port {
+                continue;
+            }
+            let Some(p) = protocols.iter().position(|&p| l.protocol == Some(p)) else {
                 continue;
             };
             let Some(r) = rank(l, name) else { continue };
