@@ -398,6 +398,8 @@ struct Compiler<'r> {
     /// The rules' route names until their route's are set: one shared empty
     /// name (an `Arc::from("")` per rule was two allocations each).
     no_name: Arc<str>,
+    /// `/`, the matched prefix of most rules.
+    root_prefix: Arc<str>,
 }
 
 impl<'r> Compiler<'r> {
@@ -407,6 +409,7 @@ impl<'r> Compiler<'r> {
             opts,
             services: backend::Services::new(res),
             no_name: Arc::from(""),
+            root_prefix: Arc::from("/"),
         }
     }
 
@@ -1194,8 +1197,10 @@ impl<'r> Compiler<'r> {
             matches.push(compile_match(m).map_err(|e| format!("matches[{j}]: {e}"))?);
         }
         let matched_prefix = match matches.as_slice() {
-            [only] if matches!(only.path, PathMatch::PathPrefix(_)) => only.path.value().to_owned(),
-            _ => "/".to_owned(),
+            [only] if matches!(only.path, PathMatch::PathPrefix(_)) && only.path.value() != "/" => {
+                Arc::from(only.path.value())
+            }
+            _ => Arc::clone(&self.root_prefix),
         };
         let mut note = |e: InvalidBackend| {
             if unresolved.is_none() {

@@ -330,8 +330,9 @@ pub(crate) struct RuleRt {
     pub(crate) has_cors: bool,
     pub(crate) name: Option<String>,
     pub(crate) action: Action,
-    /// For ReplacePrefixMatch: the rule's only PathPrefix value, else `/`.
-    pub(crate) matched_prefix: String,
+    /// For ReplacePrefixMatch: the rule's only PathPrefix value, else `/`
+    /// (one `/` shared by the rules of a compile).
+    pub(crate) matched_prefix: Arc<str>,
     pub(crate) filters: Filters<RuleFilters>,
 }
 
