@@ -1587,12 +1587,14 @@ fn attach(
         (None, Some(p)) => format!("listeners on port {p}"),
         (None, None) => "listeners".to_owned(),
     };
-    // One pass over the listeners: whether the parentRef selects any, and
-    // which of those allow the route. Only a Selector needs the route's
-    // namespace labels (a copy): built once, if asked.
+    // One pass over the listeners: whether the parentRef selects any, whether
+    // any of those allows the route, and the hostnames the route has on each
+    // that does (computing them for a parentRef refused later costs nothing
+    // but time: they are only read once every check passed). Only a Selector
+    // needs the route's namespace labels (a copy): built once, if asked.
     let route_ns_labels = std::cell::OnceCell::new();
-    let mut selected_any = false;
-    let mut allowed: Vec<usize> = Vec::new();
+    let (mut selected_any, mut allowed_any) = (false, false);
+    let mut attached: Vec<Attached> = Vec::new();
     for (i, l) in gw.listeners.iter().enumerate() {
         if !(l.owner == owner
             && section.is_none_or(|s| s == l.rt.name)
@@ -1613,30 +1615,11 @@ fn attach(
                 route_ns_labels.get_or_init(|| res.namespace_labels(&route.obj.namespace)),
             ),
         };
-        if kind_ok && ns_ok {
-            allowed.push(i);
+        if !(kind_ok && ns_ok) {
+            continue;
         }
-    }
-    if !selected_any {
-        return fail(
-            "NoMatchingParent",
-            format!("{} has no {}", parent(), what()),
-        );
-    }
-    if allowed.is_empty() {
-        return fail(
-            "NotAllowedByListeners",
-            format!(
-                "no {} of {} allows {kind_name} from namespace {}",
-                what(),
-                parent(),
-                route.obj.namespace
-            ),
-        );
-    }
-    let mut attached: Vec<Attached> = Vec::with_capacity(allowed.len());
-    for i in allowed {
-        let lh = gw.listeners[i].rt.hostname.as_ref();
+        allowed_any = true;
+        let lh = l.rt.hostname.as_ref();
         let effective: Vec<Option<Hostname>> = if route.hostnames.is_empty() {
             vec![lh.cloned()]
         } else {
@@ -1656,6 +1639,23 @@ fn attach(
         if !effective.is_empty() {
             attached.push((i, effective));
         }
+    }
+    if !selected_any {
+        return fail(
+            "NoMatchingParent",
+            format!("{} has no {}", parent(), what()),
+        );
+    }
+    if !allowed_any {
+        return fail(
+            "NotAllowedByListeners",
+            format!(
+                "no {} of {} allows {kind_name} from namespace {}",
+                what(),
+                parent(),
+                route.obj.namespace
+            ),
+        );
     }
     if attached.is_empty() {
         return fail(
