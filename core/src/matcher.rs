@@ -271,11 +271,14 @@ impl std::fmt::Debug for Regex {
 /// Compiles an anchored regular expression within the size limit.
 ///
 /// The pattern is parsed once (syntax as the `regex` crate's `Regex::new`,
-/// nesting at most 64, by this thread's reused parser) and the engine is built from that parse, configured
-/// as `regex::RegexBuilder` with [`REGEX_SIZE_LIMIT`] would, less what a
-/// yes/no answer never uses: no capture-group states and no one-pass DFA
-/// (which only reports capture positions), so the same texts match. Error
-/// messages are those of the `regex` crate's errors.
+/// nesting at most 64, by this thread's reused parser) and the engine is
+/// built from that parse, configured as `regex::RegexBuilder` with
+/// [`REGEX_SIZE_LIMIT`] would, less what a yes/no answer never uses: no
+/// capture-group states and no one-pass DFA (which only reports capture
+/// positions), so the same texts match. Error messages are those of the
+/// `regex` crate's errors. (Without capture states the NFA is a little
+/// smaller, so a pattern within a few states of the size limit could be
+/// accepted here and refused by `regex::Regex`.)
 pub(crate) fn compile_regex(pattern: &str) -> Result<Regex, String> {
     let anchored = format!("^(?:{pattern})$");
     let hir = PARSER.with(|parser| {
