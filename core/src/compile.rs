@@ -398,6 +398,8 @@ struct Compiler<'r> {
     /// The rules' route names until their route's are set: one shared empty
     /// name (an `Arc::from("")` per rule was two allocations each).
     no_name: Arc<str>,
+    /// `/`, the matched prefix of most rules.
+    root_prefix: Arc<str>,
 }
 
 impl<'r> Compiler<'r> {
@@ -407,6 +409,7 @@ impl<'r> Compiler<'r> {
             opts,
             services: backend::Services::new(res),
             no_name: Arc::from(""),
+            root_prefix: Arc::from("/"),
         }
     }
 
@@ -516,6 +519,7 @@ impl<'r> Compiler<'r> {
             })
             .collect();
         let mut pending: Vec<Pending> = Vec::with_capacity(sources.len());
+        let mut last_namespace: Option<Arc<str>> = None;
         for (route_id, src) in sources.iter().enumerate() {
             let rid = u32::try_from(route_id).unwrap_or(u32::MAX);
             let mut parents = Vec::with_capacity(src.parent_refs.len());
@@ -606,10 +610,13 @@ impl<'r> Compiler<'r> {
                 RouteKind::Tcp => tcp_i += 1,
                 RouteKind::Udp => udp_i += 1,
             }
-            let (namespace, name): (Arc<str>, Arc<str>) = (
-                src.obj.namespace.as_str().into(),
-                src.obj.name.as_str().into(),
-            );
+            // Routes of one namespace mostly come together: they share its name.
+            let namespace: Arc<str> = match &last_namespace {
+                Some(ns) if **ns == *src.obj.namespace => Arc::clone(ns),
+                _ => src.obj.namespace.as_str().into(),
+            };
+            last_namespace = Some(Arc::clone(&namespace));
+            let name: Arc<str> = src.obj.name.as_str().into();
             inner.routes.push(RouteInfo {
                 kind: src.kind.name(),
                 namespace: Arc::clone(&namespace),
@@ -1190,8 +1197,10 @@ impl<'r> Compiler<'r> {
             matches.push(compile_match(m).map_err(|e| format!("matches[{j}]: {e}"))?);
         }
         let matched_prefix = match matches.as_slice() {
-            [only] if matches!(only.path, PathMatch::PathPrefix(_)) => only.path.value().to_owned(),
-            _ => "/".to_owned(),
+            [only] if matches!(only.path, PathMatch::PathPrefix(_)) && only.path.value() != "/" => {
+                Arc::from(only.path.value())
+            }
+            _ => Arc::clone(&self.root_prefix),
         };
         let mut note = |e: InvalidBackend| {
             if unresolved.is_none() {
@@ -1572,71 +1581,55 @@ fn attach(
             format!("{} is not accepted: {msg}", parent()),
         );
     }
-    let selected: Vec<usize> = gw
-        .listeners
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| {
-            l.owner == owner
-                && section.is_none_or(|s| s == l.rt.name)
-                && port.is_none_or(|p| p == l.rt.port)
-        })
-        .map(|(i, _)| i)
-        .collect();
     let what = || match (section, port) {
         (Some(s), Some(p)) => format!("listener {s} on port {p}"),
         (Some(s), None) => format!("listener {s}"),
         (None, Some(p)) => format!("listeners on port {p}"),
         (None, None) => "listeners".to_owned(),
     };
-    if selected.is_empty() {
-        return fail(
-            "NoMatchingParent",
-            format!("{} has no {}", parent(), what()),
-        );
-    }
-    // Only a Selector needs the route's namespace labels (a copy): built once, if asked.
+    // One pass over the listeners: whether the parentRef selects any, whether
+    // any of those allows the route, and the hostnames the route has on each
+    // that does (computing them for a parentRef refused later costs nothing
+    // but time: they are only read once every check passed). Only a Selector
+    // needs the route's namespace labels (a copy): built once, if asked.
     let route_ns_labels = std::cell::OnceCell::new();
-    let allowed: Vec<usize> = selected
-        .into_iter()
-        .filter(|&i| {
-            let l = &gw.listeners[i];
-            let kind_ok = l
-                .kinds
-                .iter()
-                .any(|k| k.group == GATEWAY_GROUP && k.kind == kind_name);
-            let ns_ok = match &l.from {
-                AllowedFrom::All => true,
-                AllowedFrom::Same => route.obj.namespace == l.owner_ns,
-                AllowedFrom::Selector(sel) => selector_matches(
-                    sel,
-                    route_ns_labels.get_or_init(|| res.namespace_labels(&route.obj.namespace)),
-                ),
-            };
-            kind_ok && ns_ok
-        })
-        .collect();
-    if allowed.is_empty() {
-        return fail(
-            "NotAllowedByListeners",
-            format!(
-                "no {} of {} allows {kind_name} from namespace {}",
-                what(),
-                parent(),
-                route.obj.namespace
-            ),
-        );
-    }
-    let route_hosts: Vec<Hostname> = route.hostnames.iter().map(|h| Hostname::parse(h)).collect();
+    let (mut selected_any, mut allowed_any) = (false, false);
     let mut attached: Vec<Attached> = Vec::new();
-    for i in allowed {
-        let lh = gw.listeners[i].rt.hostname.as_ref();
-        let effective: Vec<Option<Hostname>> = if route_hosts.is_empty() {
+    for (i, l) in gw.listeners.iter().enumerate() {
+        if !(l.owner == owner
+            && section.is_none_or(|s| s == l.rt.name)
+            && port.is_none_or(|p| p == l.rt.port))
+        {
+            continue;
+        }
+        selected_any = true;
+        let kind_ok = l
+            .kinds
+            .iter()
+            .any(|k| k.group == GATEWAY_GROUP && k.kind == kind_name);
+        let ns_ok = match &l.from {
+            AllowedFrom::All => true,
+            AllowedFrom::Same => route.obj.namespace == l.owner_ns,
+            AllowedFrom::Selector(sel) => selector_matches(
+                sel,
+                route_ns_labels.get_or_init(|| res.namespace_labels(&route.obj.namespace)),
+            ),
+        };
+        if !(kind_ok && ns_ok) {
+            continue;
+        }
+        allowed_any = true;
+        let lh = l.rt.hostname.as_ref();
+        let effective: Vec<Option<Hostname>> = if route.hostnames.is_empty() {
             vec![lh.cloned()]
         } else {
-            let mut v: Vec<Option<Hostname>> = route_hosts
+            // Parsed for each listener and moved into the intersection when
+            // it is the route's hostname (no list of parsed hostnames to
+            // clone from).
+            let mut v: Vec<Option<Hostname>> = route
+                .hostnames
                 .iter()
-                .filter_map(|h| Hostname::intersect(lh, h))
+                .filter_map(|h| intersect_owned(lh, Hostname::parse(h)))
                 .map(Some)
                 .collect();
             v.sort();
@@ -1646,6 +1639,23 @@ fn attach(
         if !effective.is_empty() {
             attached.push((i, effective));
         }
+    }
+    if !selected_any {
+        return fail(
+            "NoMatchingParent",
+            format!("{} has no {}", parent(), what()),
+        );
+    }
+    if !allowed_any {
+        return fail(
+            "NotAllowedByListeners",
+            format!(
+                "no {} of {} allows {kind_name} from namespace {}",
+                what(),
+                parent(),
+                route.obj.namespace
+            ),
+        );
     }
     if attached.is_empty() {
         return fail(
@@ -1664,6 +1674,18 @@ fn attach(
         );
     }
     Ok(attached)
+}
+
+/// [`Hostname::intersect`] taking the route's hostname: returned itself
+/// (not a copy) when the intersection is the route's hostname.
+fn intersect_owned(listener: Option<&Hostname>, route: Hostname) -> Option<Hostname> {
+    match (listener, &route) {
+        (None, _) => Some(route),
+        (Some(Hostname::Exact(l)), Hostname::Exact(r)) => (l == r).then_some(route),
+        (Some(l @ Hostname::Wildcard(_)), Hostname::Exact(r)) => l.matches(r).then_some(route),
+        (Some(Hostname::Wildcard(l)), Hostname::Wildcard(r)) if r.ends_with(&**l) => Some(route),
+        (Some(_), _) => Hostname::intersect(listener, &route),
+    }
 }
 
 /// Whether two sets of attached hostnames (`None`: any) share a name.
@@ -2258,4 +2280,32 @@ fn secret_value(s: &api::SecretSpec, key: &str) -> Option<Vec<u8>> {
 fn pem_has(pem: &[u8], label: &str) -> bool {
     let text = String::from_utf8_lossy(pem);
     text.contains("-----BEGIN ") && text.contains(label) && text.contains("-----END ")
+}
+
+#[cfg(test)]
+mod attach_tests {
+    use super::*;
+
+    #[test]
+    fn intersect_owned_is_intersect() {
+        let names = [
+            "a.example.com",
+            "b.example.com",
+            "*.example.com",
+            "*.a.example.com",
+            "*.com",
+            "example.com",
+            "*.other.org",
+        ];
+        let hosts: Vec<Hostname> = names.iter().map(|n| Hostname::parse(n)).collect();
+        for l in std::iter::once(None).chain(hosts.iter().map(Some)) {
+            for r in &hosts {
+                assert_eq!(
+                    intersect_owned(l, r.clone()),
+                    Hostname::intersect(l, r),
+                    "{l:?} and {r:?}"
+                );
+            }
+        }
+    }
 }

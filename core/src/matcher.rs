@@ -16,7 +16,8 @@
 //!   are compared as sent, without percent-decoding.
 //! - **Method.** Compared exactly (methods are upper case).
 
-use regex::{Regex, RegexBuilder};
+use regex_automata::meta;
+use regex_syntax::hir::{Hir, HirKind};
 use serde::Serialize;
 
 use crate::request::Headers;
@@ -232,22 +233,162 @@ impl RouteMatch {
     }
 }
 
+/// A compiled, anchored regular expression (`^(?:pattern)$`) that answers
+/// whether a text matches; built from one parse of its pattern, which also
+/// gives its literal prefix.
+#[derive(Clone)]
+pub(crate) struct Regex {
+    re: meta::Regex,
+    /// The anchored pattern, `^(?:pattern)$`.
+    anchored: Box<str>,
+    /// What every match starts with (empty when nothing is known).
+    prefix: Box<[u8]>,
+}
+
+impl Regex {
+    pub(crate) fn is_match(&self, text: &str) -> bool {
+        self.re.is_match(text)
+    }
+
+    /// The anchored pattern, `^(?:pattern)$`.
+    pub(crate) fn as_str(&self) -> &str {
+        &self.anchored
+    }
+
+    /// The literal every match starts with (`/api/items/` for
+    /// `/api/items/[0-9]+`), empty when there is none or it cannot be told.
+    pub(crate) fn literal_prefix(&self) -> &[u8] {
+        &self.prefix
+    }
+}
+
+impl std::fmt::Debug for Regex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Regex").field(&self.anchored).finish()
+    }
+}
+
 /// Compiles an anchored regular expression within the size limit.
+///
+/// The pattern is parsed once (syntax as the `regex` crate's `Regex::new`,
+/// nesting at most 64, by this thread's reused parser) and the engine is
+/// built from that parse, configured as `regex::RegexBuilder` with
+/// [`REGEX_SIZE_LIMIT`] would, less what a yes/no answer never uses: no
+/// capture-group states and no one-pass DFA (which only reports capture
+/// positions), so the same texts match. Error messages are those of the
+/// `regex` crate's errors. (Without capture states the NFA is a little
+/// smaller, so a pattern within a few states of the size limit could be
+/// accepted here and refused by `regex::Regex`.)
 pub(crate) fn compile_regex(pattern: &str) -> Result<Regex, String> {
-    RegexBuilder::new(&format!("^(?:{pattern})$"))
-        .size_limit(REGEX_SIZE_LIMIT)
-        .dfa_size_limit(REGEX_SIZE_LIMIT)
-        .nest_limit(64)
-        .build()
-        .map_err(|e| match e {
-            regex::Error::CompiledTooBig(limit) => {
+    let anchored = format!("^(?:{pattern})$");
+    let hir = PARSER.with(|parser| {
+        match parser.try_borrow_mut() {
+            Ok(mut parser) => parser.parse(&anchored),
+            Err(_) => new_parser().parse(&anchored),
+        }
+        .map_err(|e| invalid(&e.to_string()))
+    })?;
+    let config = meta::Config::new()
+        .match_kind(regex_automata::MatchKind::LeftmostFirst)
+        .utf8_empty(true)
+        .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+        .hybrid_cache_capacity(REGEX_SIZE_LIMIT)
+        .which_captures(regex_automata::nfa::thompson::WhichCaptures::None)
+        .onepass(false);
+    let re = meta::Builder::new()
+        .configure(config)
+        .build_from_hir(&hir)
+        .map_err(|e| match e.size_limit() {
+            Some(limit) => {
                 format!("regular expression exceeds the compiled size limit of {limit} bytes")
             }
-            other => format!(
-                "invalid regular expression: {}",
-                other.to_string().lines().last().unwrap_or("").trim()
-            ),
-        })
+            None => invalid(&e.to_string()),
+        })?;
+    let mut prefix = Vec::new();
+    literal_prefix(&hir, &mut prefix);
+    Ok(Regex {
+        re,
+        anchored: anchored.into_boxed_str(),
+        prefix: prefix.into_boxed_slice(),
+    })
+}
+
+thread_local! {
+    /// One parser per thread, reused: a parser keeps its working stacks
+    /// between patterns (about 4 of the 80 allocations of parsing one of the
+    /// realistic workload's patterns; the rest are the syntax trees).
+    static PARSER: std::cell::RefCell<regex_syntax::Parser> =
+        std::cell::RefCell::new(new_parser());
+}
+
+/// The parser `regex::Regex::new` uses (`regex_automata::util::syntax::Config`'s
+/// defaults, spelled out), with nesting at most 64.
+fn new_parser() -> regex_syntax::Parser {
+    regex_syntax::ParserBuilder::new()
+        .unicode(true)
+        .case_insensitive(false)
+        .multi_line(false)
+        .dot_matches_new_line(false)
+        .crlf(false)
+        .line_terminator(b'\n')
+        .swap_greed(false)
+        .ignore_whitespace(false)
+        .utf8(true)
+        .nest_limit(64)
+        .octal(false)
+        .build()
+}
+
+fn invalid(message: &str) -> String {
+    format!(
+        "invalid regular expression: {}",
+        message.lines().last().unwrap_or("").trim()
+    )
+}
+
+/// Appends to `out` a literal every match of `hir` starts with; true when
+/// `hir` matches exactly the bytes appended (so what follows it in a
+/// concatenation may extend the prefix). Sound, not complete: it stops at
+/// the first class, repetition or differing alternative.
+fn literal_prefix(hir: &Hir, out: &mut Vec<u8>) -> bool {
+    match hir.kind() {
+        // Zero-width: the text at the start is what follows.
+        HirKind::Empty | HirKind::Look(_) => true,
+        HirKind::Literal(lit) => {
+            out.extend_from_slice(&lit.0);
+            true
+        }
+        HirKind::Class(_) => false,
+        HirKind::Capture(c) => literal_prefix(&c.sub, out),
+        HirKind::Repetition(r) => {
+            if r.min >= 1 {
+                literal_prefix(&r.sub, out);
+            }
+            false
+        }
+        HirKind::Concat(subs) => subs.iter().all(|sub| literal_prefix(sub, out)),
+        HirKind::Alternation(alts) => {
+            // The longest common prefix of the alternatives' prefixes.
+            let mut common: Option<Vec<u8>> = None;
+            let mut all_exact = true;
+            for alt in alts {
+                let mut p = Vec::new();
+                all_exact &= literal_prefix(alt, &mut p);
+                common = Some(match common {
+                    None => p,
+                    Some(c) => {
+                        all_exact &= c == p;
+                        let n = c.iter().zip(&p).take_while(|(a, b)| a == b).count();
+                        let mut p = p;
+                        p.truncate(n);
+                        p
+                    }
+                });
+            }
+            out.extend_from_slice(common.as_deref().unwrap_or_default());
+            all_exact
+        }
+    }
 }
 
 #[cfg(test)]
@@ -270,6 +411,112 @@ mod tests {
         assert!(re.matches("/v12") && !re.matches("/v12/x") && !re.matches("/x/v1"));
         assert!(PathMatch::regex("/(?=x)").is_err());
         assert!(PathMatch::regex("(a{1000}){1000}").is_err());
+    }
+
+    #[test]
+    fn a_regex_literal_prefix_is_what_every_match_starts_with() {
+        let prefix = |p: &str| {
+            let re = compile_regex(p).expect("valid");
+            String::from_utf8(re.literal_prefix().to_vec()).expect("utf-8")
+        };
+        assert_eq!(prefix("/api/items/[0-9]+"), "/api/items/");
+        assert_eq!(prefix("/v[12]/x"), "/v");
+        assert_eq!(prefix("/a/b|/a/c"), "/a/");
+        assert_eq!(prefix("/x|/y"), "/");
+        assert_eq!(prefix("/(?:a)(b)c+d"), "/abc");
+        assert_eq!(prefix("/a?b"), "/");
+        assert_eq!(prefix(r"\bx/y*"), "x/");
+        // No literal every match starts with: no filter.
+        for none in [".*", "[a-z]+/x", "(?i)a/api", "/x|", "a*/x"] {
+            assert_eq!(prefix(none), "", "{none}");
+        }
+        // Case-insensitive letters end the prefix where they start.
+        assert_eq!(prefix("/api/(?i)items"), "/api/");
+        assert_eq!(prefix("(?i)/api"), "/");
+    }
+
+    #[test]
+    fn regexes_match_what_the_regex_crate_matches_and_start_with_their_prefix() {
+        let patterns = [
+            "/api/items/[0-9]+",
+            "/v[12]/x",
+            "/a/b|/a/c",
+            "(?i)/Shop/.*",
+            r"/\w+/\d{2,3}",
+            "/caf\u{e9}/\\bx\\b.*",
+            "/x|",
+            "/(a|ab)(c|bcd)(d*)",
+            "[^/]+/[^/]+",
+            "/\u{3b1}+",
+            "",
+        ];
+        let texts = [
+            "",
+            "/",
+            "/api/items/12",
+            "/api/items/",
+            "/api/items/12/x",
+            "/v1/x",
+            "/v3/x",
+            "/a/b",
+            "/a/c",
+            "/shop/a",
+            "/SHOP/",
+            "/abc/123",
+            "/abc/1234",
+            "/caf\u{e9}/x",
+            "/caf\u{e9}/xy",
+            "/caf\u{e9}/x\u{e9}",
+            "/x",
+            "/abcd",
+            "/abcdd",
+            "svc/method",
+            "/\u{3b1}\u{3b1}",
+            "/\u{3b1}a",
+        ];
+        for p in patterns {
+            let ours = compile_regex(p).expect("valid");
+            let theirs = regex::RegexBuilder::new(&format!("^(?:{p})$"))
+                .size_limit(REGEX_SIZE_LIMIT)
+                .dfa_size_limit(REGEX_SIZE_LIMIT)
+                .nest_limit(64)
+                .build()
+                .expect("valid");
+            assert_eq!(ours.as_str(), theirs.as_str());
+            for t in texts {
+                assert_eq!(ours.is_match(t), theirs.is_match(t), "{p} on {t:?}");
+                if ours.is_match(t) {
+                    assert!(
+                        t.as_bytes().starts_with(ours.literal_prefix()),
+                        "{p} on {t:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn errors_name_the_problem_as_the_regex_crate_does() {
+        let err = |p: &str| compile_regex(p).expect_err("refused");
+        let look_ahead = "/(?=x)";
+        let ours = err(look_ahead);
+        let theirs = regex::RegexBuilder::new(&format!("^(?:{look_ahead})$"))
+            .build()
+            .expect_err("refused");
+        assert_eq!(
+            ours,
+            format!(
+                "invalid regular expression: {}",
+                theirs.to_string().lines().last().unwrap_or("").trim()
+            )
+        );
+        assert_eq!(
+            err("(a{1000}){1000}"),
+            format!(
+                "regular expression exceeds the compiled size limit of {REGEX_SIZE_LIMIT} bytes"
+            )
+        );
+        assert!(err("(").starts_with("invalid regular expression: "));
     }
 
     #[test]

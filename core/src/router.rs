@@ -330,8 +330,9 @@ pub(crate) struct RuleRt {
     pub(crate) has_cors: bool,
     pub(crate) name: Option<String>,
     pub(crate) action: Action,
-    /// For ReplacePrefixMatch: the rule's only PathPrefix value, else `/`.
-    pub(crate) matched_prefix: String,
+    /// For ReplacePrefixMatch: the rule's only PathPrefix value, else `/`
+    /// (one `/` shared by the rules of a compile).
+    pub(crate) matched_prefix: Arc<str>,
     pub(crate) filters: Filters<RuleFilters>,
 }
 
@@ -798,7 +799,7 @@ impl ListenerRt {
                     .entries
                     .get(id as usize)
                     .map(|e| match &e.m.path {
-                        PathMatch::RegularExpression(_, source) => literal_prefix(source),
+                        PathMatch::RegularExpression(re, _) => re.literal_prefix().into(),
                         _ => Box::default(),
                     })
                     .unwrap_or_default();
@@ -1293,25 +1294,6 @@ pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).all(|(x, y)| x == y)
 }
 
-/// The literal every match of a regular expression starts with (its
-/// pattern's literal prefix: `/api/items/` for `/api/items/[0-9]+`), empty
-/// when it has none or the pattern's literals cannot be told.
-pub(crate) fn literal_prefix(pattern: &str) -> Box<[u8]> {
-    use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    let Ok(hir) = regex_syntax::ParserBuilder::new()
-        .nest_limit(64)
-        .build()
-        .parse(pattern)
-    else {
-        return Box::default();
-    };
-    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
-    if !seq.is_finite() || seq.is_empty() {
-        return Box::default();
-    }
-    seq.longest_common_prefix().unwrap_or_default().into()
-}
-
 /// The set of a run of regular expressions (compiled like each of them, so it
 /// matches a path exactly when one of them does), when there are enough.
 fn regex_set(entries: &[Entry], ids: &[u32]) -> Option<RegexSet> {
@@ -1348,22 +1330,6 @@ fn slot<'m, V: Default>(map: &'m mut IndexMap<SmallKey, V>, key: &str) -> &'m mu
 #[cfg(test)]
 mod small_key_tests {
     use super::*;
-
-    #[test]
-    fn a_regex_literal_prefix_is_what_every_match_starts_with() {
-        let prefix = |p: &str| String::from_utf8(literal_prefix(p).into()).expect("utf-8");
-        assert_eq!(prefix("/api/items/[0-9]+"), "/api/items/");
-        assert_eq!(prefix("/v[12]/x"), "/v");
-        assert_eq!(prefix("/a/b|/a/c"), "/a/");
-        assert_eq!(prefix("/x|/y"), "/");
-        // No literal every match starts with: no filter.
-        for none in [".*", "[a-z]+/x", "(?i)a/api", "/x|", "("] {
-            assert_eq!(prefix(none), "", "{none}");
-        }
-        // Case-insensitive letters end the prefix where they start.
-        assert_eq!(prefix("/api/(?i)items"), "/api/");
-        assert_eq!(prefix("(?i)/api"), "/");
-    }
 
     fn listener(name: &str, port: u16, protocol: Protocol, hostname: Option<&str>) -> ListenerRt {
         ListenerRt {
