@@ -107,7 +107,10 @@ impl<'a> Matched<'a> {
 /// stream to splice to a backend.
 #[derive(Debug)]
 pub struct Forward<'a> {
-    matched: Matched<'a>,
+    /// The listener and the hit: [`Forward::matched`] builds the attribution
+    /// from them and the rule when asked (not in every decision).
+    listener: &'a ListenerRt,
+    hit: Hit,
     protocol: RequestProtocol,
     tls_mode: Option<TlsMode>,
     /// The rule's backends and their total weight are read from its action
@@ -120,7 +123,8 @@ pub struct Forward<'a> {
 impl<'a> Forward<'a> {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
-        matched: Matched<'a>,
+        listener: &'a ListenerRt,
+        hit: Hit,
         protocol: RequestProtocol,
         tls_mode: Option<TlsMode>,
         rule: &'a RuleRt,
@@ -128,7 +132,8 @@ impl<'a> Forward<'a> {
         path: Cow<'a, str>,
     ) -> Self {
         Forward {
-            matched,
+            listener,
+            hit,
             protocol,
             tls_mode,
             rule,
@@ -182,9 +187,10 @@ pub struct UpstreamRequest {
 }
 
 impl<'a> Forward<'a> {
-    /// Which listener, route, rule and match decided.
-    pub fn matched(&self) -> &Matched<'a> {
-        &self.matched
+    /// Which listener, route, rule and match decided (built from the
+    /// listener and rule the decision refers to).
+    pub fn matched(&self) -> Matched<'a> {
+        Matched::of(self.listener, self.rule, self.hit)
     }
 
     /// What is forwarded: an `HTTP`/`HTTPS` or `GRPC` request (filters apply), or
@@ -543,8 +549,10 @@ impl Router {
         let Some(rule) = self.inner.rules.get(hit.rule as usize) else {
             return respond(None, 500, "NoBackends");
         };
-        // From the rule already read (not a second look-up of the rule table).
-        let matched = Matched::of(listener, rule, hit);
+        // From the rule already read (not a second look-up of the rule
+        // table), and only for the decisions that carry it (a forward keeps
+        // the listener and the hit instead).
+        let matched = || Matched::of(listener, rule, hit);
         if rule.has_cors
             && let Some(cors) = &rule.filters.cors
         {
@@ -562,7 +570,7 @@ impl Router {
                     req.headers.get("access-control-request-headers"),
                 );
                 return Decision::Respond(Respond {
-                    matched: Some(matched),
+                    matched: Some(matched()),
                     status: Cors::PREFLIGHT_STATUS,
                     reason: "CorsPreflight",
                     headers,
@@ -572,7 +580,8 @@ impl Router {
         }
         match &rule.action {
             Action::Forward { .. } => Decision::Forward(Forward {
-                matched,
+                listener,
+                hit,
                 protocol: if req.grpc {
                     RequestProtocol::Grpc
                 } else {
@@ -597,14 +606,14 @@ impl Router {
                 };
                 match r.try_location(&input) {
                     Some(location) => Decision::Redirect(RedirectTo {
-                        matched,
+                        matched: matched(),
                         status: r.status,
                         location,
                     }),
-                    None => respond(Some(matched), 400, "InvalidHost"),
+                    None => respond(Some(matched()), 400, "InvalidHost"),
                 }
             }
-            Action::Respond { status, reason } => respond(Some(matched), *status, reason),
+            Action::Respond { status, reason } => respond(Some(matched()), *status, reason),
         }
     }
 }
