@@ -539,6 +539,7 @@ impl Router {
         }
     }
 
+    #[inline(always)]
     pub(crate) fn decide<'a>(
         &'a self,
         listener: &'a ListenerRt,

@@ -925,15 +925,30 @@ impl ListenerRt {
                 }
             }
         }
+        // Inline here: the group of every request on a listener whose routes
+        // have no hostnames (one copy of the search in `lookup`).
         self.index
             .any
             .as_ref()
-            .and_then(|g| self.search(g, path, query, req))
+            .and_then(|g| self.search_inline(g, path, query, req))
+    }
+
+    /// [`ListenerRt::search_inline`] out of line, for the hostname groups.
+    #[inline(never)]
+    fn search(
+        &self,
+        g: &PathIndex,
+        path: &str,
+        query: Option<&str>,
+        req: &HttpRequest<'_>,
+    ) -> Option<Hit> {
+        self.search_inline(g, path, query, req)
     }
 
     /// The best entry of one hostname group: exact paths, then regular
     /// expressions, then the deepest matching prefix.
-    fn search(
+    #[inline(always)]
+    fn search_inline(
         &self,
         g: &PathIndex,
         path: &str,
