@@ -523,16 +523,14 @@ impl Router {
         // An HTTPRoute and a GRPCRoute never share a hostname on one listener
         // (compile accepts only one of them), so at most one kind has entries
         // for this host; a gRPC request looks at GRPCRoutes first.
-        let found = if req.grpc {
-            listener
-                .grpc_lookup(host, &path, req)
-                .map(Hit::from)
-                .or_else(|| listener.lookup(host, &path, query, req))
-        } else {
-            listener
-                .lookup(host, &path, query, req)
-                .or_else(|| listener.grpc_lookup(host, &path, req).map(Hit::from))
-        };
+        // One call of `lookup` (inlined once).
+        let grpc = |listener: &'a ListenerRt| listener.grpc_lookup(host, &path, req).map(Hit::from);
+        let found = req
+            .grpc
+            .then(|| grpc(listener))
+            .flatten()
+            .or_else(|| listener.lookup(host, &path, query, req))
+            .or_else(|| (!req.grpc).then(|| grpc(listener)).flatten());
         match found {
             Some(hit) => self.decide(listener, hit, req, path),
             None => respond(None, 404, "NoMatchingRoute"),

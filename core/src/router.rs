@@ -885,6 +885,7 @@ impl ListenerRt {
 
     /// The winning entry for a request, by the index. `host` is folded
     /// ([`HostKey`](crate::hostname::HostKey)), `path` normalised.
+    #[inline(always)]
     pub(crate) fn lookup(
         &self,
         host: &str,
