@@ -25,7 +25,7 @@ use serde::Serialize;
 use crate::backend::ServiceBackend;
 use crate::filter::cors::Cors;
 use crate::filter::redirect::RedirectInput;
-use crate::hostname::HostKey;
+use crate::hostname::{self, HostKey};
 use crate::path;
 use crate::request::{HttpRequest, RequestProtocol, Scheme};
 use crate::router::{
@@ -495,26 +495,20 @@ impl Router {
         // The `Host` is folded only when something reads it: a listener's
         // hostname or a route's (a port served by listeners without hostnames,
         // for routes without hostnames, never reads it).
-        let mut folded = None;
-        let listener = match gw.any_host_listener(port, req.scheme) {
-            Some(l) => l,
-            None => {
-                let host = folded.insert(HostKey::new(req.host));
-                match select_listener(gw, port, req, host) {
-                    Selected::Listener(l) => l,
-                    Selected::Reject(reason) => return reject(reason),
-                    Selected::Respond(status, reason) => return respond(None, status, reason),
-                }
-            }
+        let any_host = gw.any_host_listener(port, req.scheme);
+        let mut buf = None;
+        let host = if any_host.is_none_or(ListenerRt::reads_host) {
+            hostname::fold(req.host, &mut buf)
+        } else {
+            ""
         };
-        let late;
-        let host = match &folded {
-            Some(host) => host.as_str(),
-            None if listener.reads_host() => {
-                late = HostKey::new(req.host);
-                late.as_str()
-            }
-            None => "",
+        let listener = match any_host {
+            Some(l) => l,
+            None => match select_listener(gw, port, req, host) {
+                Selected::Listener(l) => l,
+                Selected::Reject(reason) => return reject(reason),
+                Selected::Respond(status, reason) => return respond(None, status, reason),
+            },
         };
         let (path, query) = path::normalize_target(req.target);
         let Some(path) = path else {
@@ -665,7 +659,7 @@ pub(crate) fn select_listener<'r>(
     gw: &'r GatewayRt,
     port: u16,
     req: &HttpRequest<'_>,
-    host: &HostKey<'_>,
+    host: &str,
 ) -> Selected<'r> {
     let protocol = match req.scheme {
         Scheme::Http => Protocol::Http,
@@ -674,7 +668,7 @@ pub(crate) fn select_listener<'r>(
     let Some(serving) = gw.port(port, protocol) else {
         return Selected::Reject("NoListener");
     };
-    let host = Some(host.as_str()).filter(|h| !h.is_empty());
+    let host = Some(host).filter(|h| !h.is_empty());
     match protocol {
         Protocol::Http => match gw.most_specific(serving, host) {
             Some(l) => Selected::Listener(l),

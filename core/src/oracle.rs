@@ -178,7 +178,7 @@ impl Oracle {
             return Scan::Refused("NoGateway");
         };
         let host = HostKey::new(req.host);
-        let listener = match select_listener(gw, port, req, &host) {
+        let listener = match select_listener(gw, port, req, host.as_str()) {
             Selected::Listener(l) => l,
             Selected::Reject(reason) => return Scan::Refused(reason),
             Selected::Respond(status, reason) => return Scan::Answered(status, reason),
