@@ -313,12 +313,18 @@ pub(crate) enum Action {
     },
 }
 
-/// `repr(C)`, fields in this order: what every decision reads (the route, the
-/// rule's index and name, whether a CORS filter applies, the action) comes
-/// first; the filters, read only when present, last.
+/// `repr(C)`, fields in this order: what every decision reads (whether a
+/// CORS filter applies, the action) comes first, then what an attribution
+/// reads (the route, the rule's index and name: [`Forward::matched`] builds
+/// it only when asked); the filters, read only when present, last.
+///
+/// [`Forward::matched`]: crate::Forward::matched
 #[derive(Debug)]
 #[repr(C)]
 pub(crate) struct RuleRt {
+    /// `filters.cors.is_some()`, beside the fields a decision reads.
+    pub(crate) has_cors: bool,
+    pub(crate) action: Action,
     pub(crate) route: u32,
     pub(crate) index: u16,
     /// The route's kind, namespace and name, as [`RouteInfo`] has them: a
@@ -326,10 +332,7 @@ pub(crate) struct RuleRt {
     pub(crate) route_kind: &'static str,
     pub(crate) route_namespace: Arc<str>,
     pub(crate) route_name: Arc<str>,
-    /// `filters.cors.is_some()`, beside the fields a decision reads.
-    pub(crate) has_cors: bool,
     pub(crate) name: Option<String>,
-    pub(crate) action: Action,
     /// For ReplacePrefixMatch: the rule's only PathPrefix value, else `/`.
     pub(crate) matched_prefix: String,
     pub(crate) filters: Filters<RuleFilters>,
