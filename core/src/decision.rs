@@ -25,7 +25,7 @@ use serde::Serialize;
 use crate::backend::ServiceBackend;
 use crate::filter::cors::Cors;
 use crate::filter::redirect::RedirectInput;
-use crate::hostname::HostKey;
+use crate::hostname::{self, HostKey};
 use crate::path;
 use crate::request::{HttpRequest, RequestProtocol, Scheme};
 use crate::router::{
@@ -107,7 +107,10 @@ impl<'a> Matched<'a> {
 /// stream to splice to a backend.
 #[derive(Debug)]
 pub struct Forward<'a> {
-    matched: Matched<'a>,
+    /// The listener and the hit: [`Forward::matched`] builds the attribution
+    /// from them and the rule when asked (not in every decision).
+    listener: &'a ListenerRt,
+    hit: Hit,
     protocol: RequestProtocol,
     tls_mode: Option<TlsMode>,
     /// The rule's backends and their total weight are read from its action
@@ -120,7 +123,8 @@ pub struct Forward<'a> {
 impl<'a> Forward<'a> {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
-        matched: Matched<'a>,
+        listener: &'a ListenerRt,
+        hit: Hit,
         protocol: RequestProtocol,
         tls_mode: Option<TlsMode>,
         rule: &'a RuleRt,
@@ -128,7 +132,8 @@ impl<'a> Forward<'a> {
         path: Cow<'a, str>,
     ) -> Self {
         Forward {
-            matched,
+            listener,
+            hit,
             protocol,
             tls_mode,
             rule,
@@ -182,9 +187,10 @@ pub struct UpstreamRequest {
 }
 
 impl<'a> Forward<'a> {
-    /// Which listener, route, rule and match decided.
-    pub fn matched(&self) -> &Matched<'a> {
-        &self.matched
+    /// Which listener, route, rule and match decided (built from the
+    /// listener and rule the decision refers to).
+    pub fn matched(&self) -> Matched<'a> {
+        Matched::of(self.listener, self.rule, self.hit)
     }
 
     /// What is forwarded: an `HTTP`/`HTTPS` or `GRPC` request (filters apply), or
@@ -489,26 +495,20 @@ impl Router {
         // The `Host` is folded only when something reads it: a listener's
         // hostname or a route's (a port served by listeners without hostnames,
         // for routes without hostnames, never reads it).
-        let mut folded = None;
-        let listener = match gw.any_host_listener(port, req.scheme) {
-            Some(l) => l,
-            None => {
-                let host = folded.insert(HostKey::new(req.host));
-                match select_listener(gw, port, req, host) {
-                    Selected::Listener(l) => l,
-                    Selected::Reject(reason) => return reject(reason),
-                    Selected::Respond(status, reason) => return respond(None, status, reason),
-                }
-            }
+        let any_host = gw.any_host_listener(port, req.scheme);
+        let mut buf = None;
+        let host = if any_host.is_none_or(ListenerRt::reads_host) {
+            hostname::fold(req.host, &mut buf)
+        } else {
+            ""
         };
-        let late;
-        let host = match &folded {
-            Some(host) => host.as_str(),
-            None if listener.reads_host() => {
-                late = HostKey::new(req.host);
-                late.as_str()
-            }
-            None => "",
+        let listener = match any_host {
+            Some(l) => l,
+            None => match select_listener(gw, port, req, host) {
+                Selected::Listener(l) => l,
+                Selected::Reject(reason) => return reject(reason),
+                Selected::Respond(status, reason) => return respond(None, status, reason),
+            },
         };
         let (path, query) = path::normalize_target(req.target);
         let Some(path) = path else {
@@ -517,22 +517,21 @@ impl Router {
         // An HTTPRoute and a GRPCRoute never share a hostname on one listener
         // (compile accepts only one of them), so at most one kind has entries
         // for this host; a gRPC request looks at GRPCRoutes first.
-        let found = if req.grpc {
-            listener
-                .grpc_lookup(host, &path, req)
-                .map(Hit::from)
-                .or_else(|| listener.lookup(host, &path, query, req))
-        } else {
-            listener
-                .lookup(host, &path, query, req)
-                .or_else(|| listener.grpc_lookup(host, &path, req).map(Hit::from))
-        };
+        // One call of `lookup` (inlined once).
+        let grpc = |listener: &'a ListenerRt| listener.grpc_lookup(host, &path, req).map(Hit::from);
+        let found = req
+            .grpc
+            .then(|| grpc(listener))
+            .flatten()
+            .or_else(|| listener.lookup(host, &path, query, req))
+            .or_else(|| (!req.grpc).then(|| grpc(listener)).flatten());
         match found {
             Some(hit) => self.decide(listener, hit, req, path),
             None => respond(None, 404, "NoMatchingRoute"),
         }
     }
 
+    #[inline(always)]
     pub(crate) fn decide<'a>(
         &'a self,
         listener: &'a ListenerRt,
@@ -543,8 +542,10 @@ impl Router {
         let Some(rule) = self.inner.rules.get(hit.rule as usize) else {
             return respond(None, 500, "NoBackends");
         };
-        // From the rule already read (not a second look-up of the rule table).
-        let matched = Matched::of(listener, rule, hit);
+        // From the rule already read (not a second look-up of the rule
+        // table), and only for the decisions that carry it (a forward keeps
+        // the listener and the hit instead).
+        let matched = || Matched::of(listener, rule, hit);
         if rule.has_cors
             && let Some(cors) = &rule.filters.cors
         {
@@ -562,7 +563,7 @@ impl Router {
                     req.headers.get("access-control-request-headers"),
                 );
                 return Decision::Respond(Respond {
-                    matched: Some(matched),
+                    matched: Some(matched()),
                     status: Cors::PREFLIGHT_STATUS,
                     reason: "CorsPreflight",
                     headers,
@@ -572,7 +573,8 @@ impl Router {
         }
         match &rule.action {
             Action::Forward { .. } => Decision::Forward(Forward {
-                matched,
+                listener,
+                hit,
                 protocol: if req.grpc {
                     RequestProtocol::Grpc
                 } else {
@@ -597,14 +599,14 @@ impl Router {
                 };
                 match r.try_location(&input) {
                     Some(location) => Decision::Redirect(RedirectTo {
-                        matched,
+                        matched: matched(),
                         status: r.status,
                         location,
                     }),
-                    None => respond(Some(matched), 400, "InvalidHost"),
+                    None => respond(Some(matched()), 400, "InvalidHost"),
                 }
             }
-            Action::Respond { status, reason } => respond(Some(matched), *status, reason),
+            Action::Respond { status, reason } => respond(Some(matched()), *status, reason),
         }
     }
 }
@@ -657,7 +659,7 @@ pub(crate) fn select_listener<'r>(
     gw: &'r GatewayRt,
     port: u16,
     req: &HttpRequest<'_>,
-    host: &HostKey<'_>,
+    host: &str,
 ) -> Selected<'r> {
     let protocol = match req.scheme {
         Scheme::Http => Protocol::Http,
@@ -666,7 +668,7 @@ pub(crate) fn select_listener<'r>(
     let Some(serving) = gw.port(port, protocol) else {
         return Selected::Reject("NoListener");
     };
-    let host = Some(host.as_str()).filter(|h| !h.is_empty());
+    let host = Some(host).filter(|h| !h.is_empty());
     match protocol {
         Protocol::Http => match gw.most_specific(serving, host) {
             Some(l) => Selected::Listener(l),

@@ -280,7 +280,7 @@ impl Router {
                 "no Gateway of ours with this name: the connection is refused".into();
             return ex;
         };
-        let selected = select_listener(gw, port, req, &host_key);
+        let selected = select_listener(gw, port, req, host_key.as_str());
         let chosen: Option<&ListenerRt> = match selected {
             Selected::Listener(l) => Some(l),
             _ => None,

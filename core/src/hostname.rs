@@ -107,6 +107,28 @@ pub(crate) enum HostKey<'a> {
     Folded { buf: [u8; 255], len: u8 },
 }
 
+/// The host as [`HostKey`] folds it, with the lower-cased copy (for a host
+/// with an upper-case letter) in `buf`, which is written only then: a
+/// decision keeps `None` on its stack, not a 255-byte key that is moved
+/// (a `memcpy` per decision) whether it holds a copy or not.
+#[inline]
+pub(crate) fn fold<'b>(host: &'b str, buf: &'b mut Option<[u8; 255]>) -> &'b str {
+    let bare = strip_port(host);
+    let bare = bare.strip_suffix('.').unwrap_or(bare);
+    if bare.len() > 255 {
+        return "";
+    }
+    if !has_upper(bare.as_bytes()) {
+        return bare;
+    }
+    let buf = buf.insert([0; 255]);
+    for (dst, src) in buf.iter_mut().zip(bare.bytes()) {
+        *dst = src.to_ascii_lowercase();
+    }
+    // ASCII lower-casing of valid UTF-8 stays valid UTF-8.
+    std::str::from_utf8(buf.get(..bare.len()).unwrap_or_default()).unwrap_or("")
+}
+
 impl<'a> HostKey<'a> {
     pub(crate) fn new(host: &'a str) -> HostKey<'a> {
         let bare = strip_port(host);
@@ -300,6 +322,32 @@ mod tests {
         );
         assert!(matches!(HostKey::new("a.b:80"), HostKey::Borrowed("a.b")));
         assert!(matches!(HostKey::new("A.b"), HostKey::Folded { .. }));
+    }
+
+    #[test]
+    fn fold_is_host_key_and_writes_the_buffer_only_to_lower_case() {
+        let long = "a".repeat(300);
+        let upper = "B".repeat(255);
+        for host in [
+            "Very.Specific.COM:1234",
+            "example.com.",
+            "EXAMPLE.COM.:80",
+            "[::1]:8080",
+            "[::A]:8080",
+            long.as_str(),
+            upper.as_str(),
+            "plain.example.com",
+            "a.b:80",
+            "A.b",
+            "",
+            "\u{e9}X.com",
+        ] {
+            let mut buf = None;
+            let folded = super::fold(host, &mut buf);
+            assert_eq!(folded, HostKey::new(host).as_str(), "{host:?}");
+            let copied = matches!(HostKey::new(host), HostKey::Folded { .. });
+            assert_eq!(buf.is_some(), copied, "{host:?}");
+        }
     }
 
     #[test]

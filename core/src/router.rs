@@ -313,12 +313,18 @@ pub(crate) enum Action {
     },
 }
 
-/// `repr(C)`, fields in this order: what every decision reads (the route, the
-/// rule's index and name, whether a CORS filter applies, the action) comes
-/// first; the filters, read only when present, last.
+/// `repr(C)`, fields in this order: what every decision reads (whether a
+/// CORS filter applies, the action) comes first, then what an attribution
+/// reads (the route, the rule's index and name: [`Forward::matched`] builds
+/// it only when asked); the filters, read only when present, last.
+///
+/// [`Forward::matched`]: crate::Forward::matched
 #[derive(Debug)]
 #[repr(C)]
 pub(crate) struct RuleRt {
+    /// `filters.cors.is_some()`, beside the fields a decision reads.
+    pub(crate) has_cors: bool,
+    pub(crate) action: Action,
     pub(crate) route: u32,
     pub(crate) index: u16,
     /// The route's kind, namespace and name, as [`RouteInfo`] has them: a
@@ -326,10 +332,7 @@ pub(crate) struct RuleRt {
     pub(crate) route_kind: &'static str,
     pub(crate) route_namespace: Arc<str>,
     pub(crate) route_name: Arc<str>,
-    /// `filters.cors.is_some()`, beside the fields a decision reads.
-    pub(crate) has_cors: bool,
     pub(crate) name: Option<String>,
-    pub(crate) action: Action,
     /// For ReplacePrefixMatch: the rule's only PathPrefix value, else `/`
     /// (one `/` shared by the rules of a compile).
     pub(crate) matched_prefix: Arc<str>,
@@ -886,6 +889,7 @@ impl ListenerRt {
 
     /// The winning entry for a request, by the index. `host` is folded
     /// ([`HostKey`](crate::hostname::HostKey)), `path` normalised.
+    #[inline(always)]
     pub(crate) fn lookup(
         &self,
         host: &str,
@@ -926,15 +930,30 @@ impl ListenerRt {
                 }
             }
         }
+        // Inline here: the group of every request on a listener whose routes
+        // have no hostnames (one copy of the search in `lookup`).
         self.index
             .any
             .as_ref()
-            .and_then(|g| self.search(g, path, query, req))
+            .and_then(|g| self.search_inline(g, path, query, req))
+    }
+
+    /// [`ListenerRt::search_inline`] out of line, for the hostname groups.
+    #[inline(never)]
+    fn search(
+        &self,
+        g: &PathIndex,
+        path: &str,
+        query: Option<&str>,
+        req: &HttpRequest<'_>,
+    ) -> Option<Hit> {
+        self.search_inline(g, path, query, req)
     }
 
     /// The best entry of one hostname group: exact paths, then regular
     /// expressions, then the deepest matching prefix.
-    fn search(
+    #[inline(always)]
+    fn search_inline(
         &self,
         g: &PathIndex,
         path: &str,

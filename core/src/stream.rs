@@ -125,7 +125,8 @@ impl Router {
         };
         match &rule.action {
             Action::Forward { .. } => Decision::Forward(Forward::new(
-                matched,
+                listener,
+                hit,
                 protocol,
                 listener.tls_mode,
                 rule,

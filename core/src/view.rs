@@ -199,7 +199,7 @@ impl Decision<'_> {
         match self {
             Decision::Forward(f) => {
                 let single = f.single_backend();
-                let mut v = DecisionView::empty("forward").with_matched(Some(f.matched()));
+                let mut v = DecisionView::empty("forward").with_matched(Some(&f.matched()));
                 v.protocol = Some(f.protocol().as_str());
                 v.tls_mode = f.tls_mode().map(TlsMode::as_str);
                 v.backends = f

@@ -232,7 +232,7 @@ async fn handle(ctx: ConnCtx, mut req: Request<Incoming>) -> Result<Response<Bod
                     "invalid backend",
                     grpc.then(|| gatewise::grpc_status_for(status.as_u16())),
                 );
-                let series = snap.series(&shared.metrics, gateway_label, Some(f.matched()), None);
+                let series = snap.series(&shared.metrics, gateway_label, Some(&f.matched()), None);
                 record(&series, &resp, started);
                 Ok(resp)
             }
@@ -265,7 +265,7 @@ async fn handle(ctx: ConnCtx, mut req: Request<Incoming>) -> Result<Response<Bod
                 let series = snap.series(
                     &shared.metrics,
                     gateway_label,
-                    Some(f.matched()),
+                    Some(&f.matched()),
                     Some(service),
                 );
                 Ok(finish(&series, resp))
