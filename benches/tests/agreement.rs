@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use gatewise::oracle::Oracle;
 use gatewise::{GatewayRef, HttpRequest, Loader, Options, RequestProtocol, Router};
-use gatewise_benches::workload::{self, Class, PathDef, Shape, Spec, Workload};
+use gatewise_benches::workload::{self, Class, PathDef, Request, Shape, Spec, Workload};
 use gatewise_spec::format::Fixture;
 
 /// Compares router and oracle on every request of a workload, and both with the
@@ -375,4 +375,39 @@ fn proxy_comparison_rules_route_every_load_request() {
         let v = compiled.router().route_http(gw, 18080, &miss).view();
         assert_eq!(v.status, Some(404));
     }
+}
+
+/// The header index allocates nothing at lookup: forwards through an indexed
+/// list of 2,000 routes on one path (as benches/tests/no_alloc.rs checks for
+/// the realistic workload, whose lists are too short to be indexed).
+#[test]
+fn header_indexed_forwards_allocate_nothing() {
+    let w = Workload::generate(Spec::new(Shape::ManyHeaders, 2_000, 1));
+    let gw = workload::gateway();
+    let requests: Vec<_> = w
+        .requests
+        .iter()
+        .filter(|r| r.expect.kind == "forward")
+        .map(Request::http)
+        .collect();
+    assert!(requests.len() > 100, "{}", requests.len());
+    for req in &requests {
+        std::hint::black_box(w.router().route_http(gw, workload::PORT, req));
+    }
+    for req in &requests {
+        let info = allocation_counter::measure(|| {
+            std::hint::black_box(w.router().route_http(gw, workload::PORT, req));
+        });
+        assert_eq!(
+            info.count_total,
+            0,
+            "{}{} allocated",
+            req.host(),
+            req.target()
+        );
+    }
+    let seen = allocation_counter::measure(|| {
+        std::hint::black_box(String::from("allocates"));
+    });
+    assert!(seen.count_total > 0);
 }
