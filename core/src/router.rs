@@ -1166,11 +1166,12 @@ impl PathArena {
         req: &HttpRequest<'_>,
         ok: &impl Fn(&Candidate) -> Option<Hit>,
     ) -> Option<Hit> {
-        let ids = self.ids(start, len);
-        if ids.len() > HeaderIndex::MIN_CANDIDATES && !self.header_indexes.is_empty() {
-            return self.find_indexed(start, ids, req, ok);
+        // The length is tested before the list is sliced: a short list (all
+        // of them on most listeners) is sliced and scanned as before.
+        if len as usize > HeaderIndex::MIN_CANDIDATES && !self.header_indexes.is_empty() {
+            return self.find_indexed(start, self.ids(start, len), req, ok);
         }
-        ids.iter().find_map(ok)
+        self.ids(start, len).iter().find_map(ok)
     }
 
     /// [`PathArena::find`] for a long list.
