@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use gatewise::oracle::Oracle;
 use gatewise::{GatewayRef, HttpRequest, Loader, Options, RequestProtocol, Router};
-use gatewise_benches::workload::{self, Class, PathDef, Shape, Spec, Workload};
+use gatewise_benches::workload::{self, Class, PathDef, Request, Shape, Spec, Workload};
 use gatewise_spec::format::Fixture;
 
 /// Compares router and oracle on every request of a workload, and both with the
@@ -73,6 +73,104 @@ fn router_agrees_with_the_oracle_at_10k_routes() {
         let last = w.one(Class::Last).expect("a last-rule request");
         assert_eq!(last.position, Some(w.entries - 1));
     }
+}
+
+/// Routes on one path told apart by headers, where the router indexes one
+/// header's exact values: requests that hit, miss, send the indexed header
+/// twice, name it in another case, send a value in another case, or leave it
+/// out, with some routes not constraining it (no condition, a regular
+/// expression) and values several routes share.
+#[test]
+fn router_agrees_with_the_oracle_on_header_qualified_routes_on_one_path() {
+    let w = Workload::generate(Spec::new(Shape::ManyHeaders, 400, 1));
+    let mut objects = w.objects.clone();
+    let routes = objects
+        .iter_mut()
+        .filter(|o| o["kind"] == "HTTPRoute")
+        .enumerate();
+    for (k, route) in routes {
+        let headers = &mut route["spec"]["rules"][0]["matches"][0]["headers"];
+        let serde_json::Value::Array(list) = headers else {
+            panic!("a ManyHeaders route has header matches");
+        };
+        let tenant = list
+            .iter()
+            .position(|h| h["name"] == "x-tenant")
+            .expect("an x-tenant match");
+        // Few enough unconstrained routes that x-tenant stays the header the
+        // router indexes (x-region's seven values leave longer walks).
+        match k % 20 {
+            // Not constrained by x-tenant.
+            2 => {
+                list.remove(tenant);
+            }
+            5 => {
+                list[tenant]["type"] = "RegularExpression".into();
+                list[tenant]["value"] = format!("t{}[0-9]*", k % 4).into();
+            }
+            // A value another route has too.
+            7 | 17 => list[tenant]["value"] = format!("t{}", k / 2).into(),
+            // Only a request sending x-tenant twice (t1, t2) matches it.
+            9 if k == 9 => list[tenant]["value"] = "t1,t2".into(),
+            _ => {}
+        }
+    }
+    let mut loader = Loader::new();
+    loader.add_value(
+        "headers",
+        serde_json::json!({"apiVersion": "v1", "kind": "List", "items": objects}),
+    );
+    let loaded = loader.finish();
+    assert!(loaded.errors.is_empty() && loaded.rejections.is_empty());
+    let compiled = Router::compile(&loaded.resources, &Options::default());
+    let oracle = Oracle::new(compiled.router());
+    let gw = workload::gateway();
+    let witness = w.one(Class::Mix).expect("a request");
+    let mut compared = 0;
+    let mut forwards = 0;
+    for i in (0..420).step_by(3) {
+        let (tenant, upper) = (format!("t{i}"), format!("T{i}"));
+        let (region, plan, env) = (
+            format!("r{}", i % 7),
+            format!("p{}", i % 3),
+            format!("e{}", i % 2),
+        );
+        let rest = [("x-region", &region), ("x-plan", &plan), ("x-env", &env)];
+        let with = |extra: &[(&str, &str)]| -> Vec<(String, String)> {
+            extra
+                .iter()
+                .copied()
+                .chain(rest.iter().map(|(n, v)| (*n, v.as_str())))
+                .map(|(n, v)| (n.to_owned(), v.to_owned()))
+                .collect()
+        };
+        let variants = [
+            with(&[("x-tenant", &tenant)]),
+            with(&[("X-Tenant", &tenant)]),
+            with(&[("x-tenant", &upper)]),
+            with(&[("x-tenant", &tenant), ("x-tenant", &tenant)]),
+            with(&[("x-tenant", "t1"), ("X-TENANT", "t2")]),
+            with(&[]),
+            with(&[("x-tenant", "t1,t2")]),
+            vec![("x-tenant".to_owned(), tenant.clone())],
+        ];
+        for headers in &variants {
+            let req = HttpRequest::new("GET", &witness.host, "/api/items").owned_headers(headers);
+            let fast = compiled
+                .router()
+                .route_http(gw, workload::PORT, &req)
+                .view();
+            let naive = oracle.route_http(gw, workload::PORT, &req).view();
+            assert_eq!(fast, naive, "{headers:?}");
+            compared += 1;
+            forwards += usize::from(fast.kind == "forward");
+        }
+    }
+    // Hits and misses both.
+    assert!(
+        forwards * 4 > compared && forwards < compared,
+        "{forwards} of {compared}"
+    );
 }
 
 #[test]
@@ -277,4 +375,39 @@ fn proxy_comparison_rules_route_every_load_request() {
         let v = compiled.router().route_http(gw, 18080, &miss).view();
         assert_eq!(v.status, Some(404));
     }
+}
+
+/// The header index allocates nothing at lookup: forwards through an indexed
+/// list of 2,000 routes on one path (as benches/tests/no_alloc.rs checks for
+/// the realistic workload, whose lists are too short to be indexed).
+#[test]
+fn header_indexed_forwards_allocate_nothing() {
+    let w = Workload::generate(Spec::new(Shape::ManyHeaders, 2_000, 1));
+    let gw = workload::gateway();
+    let requests: Vec<_> = w
+        .requests
+        .iter()
+        .filter(|r| r.expect.kind == "forward")
+        .map(Request::http)
+        .collect();
+    assert!(requests.len() > 100, "{}", requests.len());
+    for req in &requests {
+        std::hint::black_box(w.router().route_http(gw, workload::PORT, req));
+    }
+    for req in &requests {
+        let info = allocation_counter::measure(|| {
+            std::hint::black_box(w.router().route_http(gw, workload::PORT, req));
+        });
+        assert_eq!(
+            info.count_total,
+            0,
+            "{}{} allocated",
+            req.host(),
+            req.target()
+        );
+    }
+    let seen = allocation_counter::measure(|| {
+        std::hint::black_box(String::from("allocates"));
+    });
+    assert!(seen.count_total > 0);
 }

@@ -19,6 +19,12 @@
 //!   tried on the way back up, where the path has an element boundary.
 //!   Each node lists entries in precedence order; the first whose method, header
 //!   and query conditions hold wins.
+//! - within a node's list: a list of more than
+//!   [`HeaderIndex::MIN_CANDIDATES`] entries (many routes on one path, told
+//!   apart by headers) may get an index on one header's `Exact` values, so a
+//!   lookup tries only the entries requiring the request's value and those not
+//!   constraining that header, still in precedence order (the policy that
+//!   picks the header: [`header_index`]).
 //!
 //! This gives exactly what a linear scan of every entry in precedence order gives
 //! (the explanation performs that scan), at a cost that does not grow with the
@@ -29,6 +35,10 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use regex::{RegexSet, RegexSetBuilder};
+
+mod header_index;
+
+use header_index::HeaderIndex;
 
 use crate::backend::ServiceBackend;
 use crate::filter::cors::Cors;
@@ -616,6 +626,10 @@ pub(crate) struct PathArena {
     /// passes the run in one search instead of one per pattern. `None`: too few
     /// patterns to gain, or too large a set.
     pub(crate) regex_sets: Vec<Option<RegexSet>>,
+    /// The header indexes of long lists of `ids`, by where the list starts
+    /// (sorted; a list is an exact or a prefix list of one node, and only
+    /// lists longer than [`HeaderIndex::MIN_CANDIDATES`] are looked up).
+    pub(crate) header_indexes: Vec<(u32, HeaderIndex)>,
 }
 
 /// One node of a [`PathArena`] tree: one cache line, which holds what a
@@ -827,6 +841,7 @@ impl ListenerRt {
         index.exact.values_mut().for_each(resolve);
         index.wildcard.values_mut().for_each(resolve);
         index.any.as_mut().map(resolve);
+        arena.index_headers(&self.entries);
         self.index = index;
         self.paths = arena;
         let mut grpc = GrpcIndex::default();
@@ -1001,7 +1016,7 @@ impl ListenerRt {
             }
             if depth == path.len()
                 && n.exact_len != 0
-                && let Some(e) = arena.ids(n.exact, n.exact_len).iter().find_map(&ok)
+                && let Some(e) = arena.find(n.exact, n.exact_len, req, &ok)
             {
                 return Some(e);
             }
@@ -1016,10 +1031,7 @@ impl ListenerRt {
         while let Some(n) = arena.nodes.get(node as usize) {
             if n.prefix_len != 0
                 && path.get(depth).is_none_or(|&b| b == b'/')
-                && let Some(e) = arena
-                    .ids(n.exact + n.exact_len, n.prefix_len)
-                    .iter()
-                    .find_map(&ok)
+                && let Some(e) = arena.find(n.exact + n.exact_len, n.prefix_len, req, &ok)
             {
                 return Some(e);
             }
@@ -1141,6 +1153,75 @@ impl PathArena {
         self.ids
             .get(start as usize..start as usize + len as usize)
             .unwrap_or_default()
+    }
+
+    /// The first candidate of the list `ids(start, len)`, in precedence
+    /// order, that `ok` accepts: through the list's header index when it has
+    /// one, else by scanning it.
+    #[inline(always)]
+    fn find(
+        &self,
+        start: u32,
+        len: u32,
+        req: &HttpRequest<'_>,
+        ok: &impl Fn(&Candidate) -> Option<Hit>,
+    ) -> Option<Hit> {
+        // The length is tested before the list is sliced: a short list (all
+        // of them on most listeners) is sliced and scanned as before.
+        if len as usize > HeaderIndex::MIN_CANDIDATES && !self.header_indexes.is_empty() {
+            return self.find_indexed(start, self.ids(start, len), req, ok);
+        }
+        self.ids(start, len).iter().find_map(ok)
+    }
+
+    /// [`PathArena::find`] for a long list.
+    #[inline(never)]
+    fn find_indexed(
+        &self,
+        start: u32,
+        ids: &[Candidate],
+        req: &HttpRequest<'_>,
+        ok: &impl Fn(&Candidate) -> Option<Hit>,
+    ) -> Option<Hit> {
+        match self
+            .header_indexes
+            .binary_search_by_key(&start, |(s, _)| *s)
+        {
+            Ok(k) => self.header_indexes.get(k).and_then(|(_, index)| {
+                index.find(ids.len(), req.headers, |i| ids.get(i).and_then(ok))
+            }),
+            Err(_) => ids.iter().find_map(ok),
+        }
+    }
+
+    /// Builds the header index of every list (a node's exact or prefix
+    /// entries) that gets one ([`HeaderIndex::build`]).
+    fn index_headers(&mut self, entries: &[Entry]) {
+        let mut indexes = Vec::new();
+        for n in &self.nodes {
+            for (start, len) in [
+                (n.exact, n.exact_len),
+                (n.exact + n.exact_len, n.prefix_len),
+            ] {
+                let ids = self.ids(start, len);
+                if ids.len() <= HeaderIndex::MIN_CANDIDATES {
+                    continue;
+                }
+                let headers: Vec<&[crate::matcher::HeaderMatch]> = ids
+                    .iter()
+                    .map(|c| {
+                        entries
+                            .get(c.entry as usize)
+                            .map_or(&[][..], |e| &e.m.headers[..])
+                    })
+                    .collect();
+                if let Some(index) = HeaderIndex::build(&headers) {
+                    indexes.push((start, index));
+                }
+            }
+        }
+        indexes.sort_unstable_by_key(|(start, _)| *start);
+        self.header_indexes = indexes;
     }
 
     /// Adds the tree of one group's `Exact` and `PathPrefix` keys (each with
