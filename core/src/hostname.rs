@@ -113,36 +113,51 @@ pub(crate) enum HostKey<'a> {
 /// (a `memcpy` per decision) whether it holds a copy or not.
 #[inline]
 pub(crate) fn fold<'b>(host: &'b str, buf: &'b mut Option<[u8; 255]>) -> &'b str {
-    let bare = strip_port(host);
-    let bare = bare.strip_suffix('.').unwrap_or(bare);
-    if bare.len() > 255 {
+    let Some(bare) = bare(host) else {
         return "";
-    }
+    };
     if !has_upper(bare.as_bytes()) {
         return bare;
     }
     let buf = buf.insert([0; 255]);
+    lower_into(bare, buf);
+    folded(buf, bare.len())
+}
+
+/// The host without its port and trailing dot; `None` when longer than a
+/// hostname can be (255 bytes).
+#[inline(always)]
+fn bare(host: &str) -> Option<&str> {
+    let bare = strip_port(host);
+    let bare = bare.strip_suffix('.').unwrap_or(bare);
+    (bare.len() <= 255).then_some(bare)
+}
+
+/// Writes `bare` (at most 255 bytes) ASCII lower-cased to the start of `buf`.
+#[inline(always)]
+fn lower_into(bare: &str, buf: &mut [u8; 255]) {
     for (dst, src) in buf.iter_mut().zip(bare.bytes()) {
         *dst = src.to_ascii_lowercase();
     }
+}
+
+/// The first `len` bytes of `buf`, written by [`lower_into`].
+#[inline(always)]
+fn folded(buf: &[u8; 255], len: usize) -> &str {
     // ASCII lower-casing of valid UTF-8 stays valid UTF-8.
-    std::str::from_utf8(buf.get(..bare.len()).unwrap_or_default()).unwrap_or("")
+    std::str::from_utf8(buf.get(..len).unwrap_or_default()).unwrap_or("")
 }
 
 impl<'a> HostKey<'a> {
     pub(crate) fn new(host: &'a str) -> HostKey<'a> {
-        let bare = strip_port(host);
-        let bare = bare.strip_suffix('.').unwrap_or(bare);
-        if bare.len() > 255 {
+        let Some(bare) = bare(host) else {
             return HostKey::Borrowed("");
-        }
+        };
         if !has_upper(bare.as_bytes()) {
             return HostKey::Borrowed(bare);
         }
         let mut buf = [0; 255];
-        for (dst, src) in buf.iter_mut().zip(bare.bytes()) {
-            *dst = src.to_ascii_lowercase();
-        }
+        lower_into(bare, &mut buf);
         HostKey::Folded {
             buf,
             len: u8::try_from(bare.len()).unwrap_or(0),
@@ -153,9 +168,7 @@ impl<'a> HostKey<'a> {
         match self {
             HostKey::Borrowed(s) => s,
             // ASCII lower-casing of valid UTF-8 stays valid UTF-8.
-            HostKey::Folded { buf, len } => {
-                std::str::from_utf8(buf.get(..usize::from(*len)).unwrap_or_default()).unwrap_or("")
-            }
+            HostKey::Folded { buf, len } => folded(buf, usize::from(*len)),
         }
     }
 }

@@ -245,6 +245,8 @@ fn choose_listener<'r>(
     req: &HttpRequest<'_>,
     host: &HostKey<'_>,
 ) -> Selected<'r> {
+    // Only programmed listeners on the port serve.
+    let on_port = |l: &ListenerRt| l.programmed && l.port == port;
     // Larger is more specific; `None` when the listener does not take `name`.
     let rank = |l: &ListenerRt, name: Option<&str>| match (&l.hostname, name) {
         (None, _) => Some((0, 0)),
@@ -260,10 +262,7 @@ fn choose_listener<'r>(
     // the last of the best (so later listeners, and TLS after HTTPS, win ties).
     let best = |protocols: &[Protocol], name: Option<&str>| {
         let mut best: Option<(&'r ListenerRt, (u8, usize), usize)> = None;
-        for l in &gw.listeners {
-            if !l.programmed || l.port != port {
-                continue;
-            }
+        for l in gw.listeners.iter().filter(|l| on_port(l)) {
             let Some(p) = protocols.iter().position(|&p| l.protocol == Some(p)) else {
                 continue;
             };
@@ -278,7 +277,7 @@ fn choose_listener<'r>(
     let serves = |protocol: Protocol| {
         gw.listeners
             .iter()
-            .any(|l| l.programmed && l.port == port && l.protocol == Some(protocol))
+            .any(|l| on_port(l) && l.protocol == Some(protocol))
     };
     let host = Some(host.as_str()).filter(|h| !h.is_empty());
     match req.scheme {

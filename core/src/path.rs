@@ -354,16 +354,25 @@ mod tests {
             agrees(t);
         }
         // Every byte at every position before and after a `?`.
+        every_byte_at_every_position(|mut p, _, _, _| {
+            p.extend_from_slice(b"?q=1");
+            if let Ok(t) = String::from_utf8(p) {
+                agrees(&t);
+            }
+        });
+    }
+
+    /// `/aaa…` of 1 to 19 bytes (the tail shorter and longer than a word)
+    /// with every byte value at every position after the `/`: `f(path, byte,
+    /// position, length)`.
+    fn every_byte_at_every_position(mut f: impl FnMut(Vec<u8>, u8, usize, usize)) {
         for len in 1..20 {
             for pos in 1..len {
                 for b in 0..=255u8 {
                     let mut p = vec![b'a'; len];
                     p[0] = b'/';
                     p[pos] = b;
-                    p.extend_from_slice(b"?q=1");
-                    if let Ok(t) = String::from_utf8(p) {
-                        agrees(&t);
-                    }
+                    f(p, b, pos, len);
                 }
             }
         }
@@ -371,23 +380,15 @@ mod tests {
 
     #[test]
     fn the_word_at_a_time_check_agrees_with_the_byte_scan() {
-        // Every byte value at every position of paths of 1 to 19 bytes (the
-        // tail shorter and longer than a word): `plain` only when the byte
-        // scan finds a valid path with nothing to rewrite and no `%` or `.`.
-        for len in 1..20 {
-            for pos in 1..len {
-                for b in 0..=255u8 {
-                    let mut p = vec![b'a'; len];
-                    p[0] = b'/';
-                    p[pos] = b;
-                    let expected = !matches!(b, 0..=0x20 | b'#' | b'%' | b'.' | 0x7F..);
-                    assert_eq!(super::plain(&p), expected, "byte {b:#x} at {pos} of {len}");
-                    if expected {
-                        assert_eq!(super::scan_bytes(&p), Some(false));
-                    }
-                }
+        // `plain` only when the byte scan finds a valid path with nothing to
+        // rewrite and no `%` or `.`.
+        every_byte_at_every_position(|p, b, pos, len| {
+            let expected = !matches!(b, 0..=0x20 | b'#' | b'%' | b'.' | 0x7F..);
+            assert_eq!(super::plain(&p), expected, "byte {b:#x} at {pos} of {len}");
+            if expected {
+                assert_eq!(super::scan_bytes(&p), Some(false));
             }
-        }
+        });
     }
 
     use super::*;

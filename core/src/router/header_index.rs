@@ -74,7 +74,7 @@ impl HeaderIndex {
             .map(|(name, values)| {
                 let constrained: usize = values.values().sum();
                 let largest = values.values().copied().max().unwrap_or(0);
-                (*name, largest + (headers.len() - constrained))
+                (*name, largest + headers.len().saturating_sub(constrained))
             })
             .min_by(|a, b| (a.1, a.0).cmp(&(b.1, b.0)))?;
         if walk * 2 > headers.len() {
