@@ -271,7 +271,7 @@ impl std::fmt::Debug for Regex {
 /// Compiles an anchored regular expression within the size limit.
 ///
 /// The pattern is parsed once (syntax as the `regex` crate's `Regex::new`,
-/// nesting at most 64, by this thread's reused parser) and the engine is
+/// nesting at most 64) and the engine is
 /// built from that parse, configured as `regex::RegexBuilder` with
 /// [`REGEX_SIZE_LIMIT`] would, less what a yes/no answer never uses: no
 /// capture-group states and no one-pass DFA (which only reports capture
@@ -281,13 +281,12 @@ impl std::fmt::Debug for Regex {
 /// accepted here and refused by `regex::Regex`.)
 pub(crate) fn compile_regex(pattern: &str) -> Result<Regex, String> {
     let anchored = format!("^(?:{pattern})$");
-    let hir = PARSER.with(|parser| {
-        match parser.try_borrow_mut() {
-            Ok(mut parser) => parser.parse(&anchored),
-            Err(_) => new_parser().parse(&anchored),
-        }
-        .map_err(|e| invalid(&e.to_string()))
-    })?;
+    // A fresh parser per pattern: a `regex_syntax::Parser` reused after a
+    // translation error keeps that pattern's partial results on its stack,
+    // and its next parse panics (found by the `filter_outputs` fuzz target).
+    let hir = new_parser()
+        .parse(&anchored)
+        .map_err(|e| invalid(&e.to_string()))?;
     let config = meta::Config::new()
         .match_kind(regex_automata::MatchKind::LeftmostFirst)
         .utf8_empty(true)
@@ -311,14 +310,6 @@ pub(crate) fn compile_regex(pattern: &str) -> Result<Regex, String> {
         anchored: anchored.into_boxed_str(),
         prefix: prefix.into_boxed_slice(),
     })
-}
-
-thread_local! {
-    /// One parser per thread, reused: a parser keeps its working stacks
-    /// between patterns (about 4 of the 80 allocations of parsing one of the
-    /// realistic workload's patterns; the rest are the syntax trees).
-    static PARSER: std::cell::RefCell<regex_syntax::Parser> =
-        std::cell::RefCell::new(new_parser());
 }
 
 /// The parser `regex::Regex::new` uses (`regex_automata::util::syntax::Config`'s
@@ -491,6 +482,24 @@ mod tests {
                         "{p} on {t:?}"
                     );
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn a_pattern_after_an_invalid_one_compiles() {
+        // Errors found while translating a group, then patterns with groups:
+        // a parser reused across patterns kept the failed one's partial
+        // results and panicked on the next (fuzz-found).
+        for bad in [
+            r"(a\p{NotAClass})",
+            r"((a)[\x{110000}])",
+            r"(a(?i)\p{Nope}b)",
+        ] {
+            assert!(compile_regex(bad).is_err(), "{bad}");
+            for good in ["/a/b", "/(x|y)/(z)", "(a)(b)(c)"] {
+                let re = compile_regex(good).expect(good);
+                assert_eq!(re.as_str(), format!("^(?:{good})$"));
             }
         }
     }
